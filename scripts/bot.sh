@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The apply-and-build bot: apply the series to the base tree and, after each
+# patch, run the checks of the kernel's patch bots, the W=1 x86_64 build of
+# drivers/vfio/ and the KUnit configs of kunit/; the configs marked
+# "# run: tip" (QEMU) run after the last patch only.  Writes out/summary.json
+# and out/summary.txt and prints the table; exits 1 if any check failed.
+#
+# Results are cached by patch, resulting tree and tooling: an unchanged
+# series is not rebuilt (NO_CACHE=1 rebuilds it all).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+"$PROJECT/scripts/install-deps.sh"
+need_cmd git make gcc python3 sparse codespell
+base=$("$PROJECT/scripts/fetch-base.sh")
+rm -rf "$OUT"
+mkdir -p "$OUT"
+: >"$OUT/checks.tsv"
+: >"$OUT/suites.tsv"
+
+# The tooling's fingerprint: a change to any script or config reruns all.
+tooling=$(cat "$PROJECT"/scripts/*.sh "$PROJECT"/scripts/*.py "$PROJECT"/scripts/checkpatch-exceptions \
+	"$PROJECT"/kunit/* 2>/dev/null | sha1sum | cut -c1-16)
+tooling=$tooling-$(gcc -dumpfullversion)
+
+# record PATCH CHECK STATUS SECONDS DETAIL
+record()
+{
+	printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "${5//$'\t'/ }" >>"$OUT/checks.tsv"
+	printf '  %-28s %-5s %s\n' "$2" "$3" "${5:0:100}" >&2
+}
+
+# run_cached KEY OUTDIR CMD...: run CMD, its output in OUTDIR, unless the
+# cache holds its outcome for KEY.  Leaves rc, stdout, stderr and seconds.
+run_cached()
+{
+	local cache=$CACHE/results/$1 outdir=$2 t0 rc=0
+	shift 2
+	mkdir -p "$outdir"
+	if [ "${NO_CACHE:-0}" != 1 ] && [ -f "$cache/rc" ]; then
+		cp -r "$cache/." "$outdir/"
+		echo cached >"$outdir/seconds"
+		return 0
+	fi
+	t0=$(date +%s)
+	"$@" >"$outdir/stdout" 2>"$outdir/stderr" || rc=$?
+	echo "$(($(date +%s) - t0))" >"$outdir/seconds"
+	echo "$rc" >"$outdir/rc"
+	mkdir -p "$cache"
+	cp -r "$outdir/." "$cache/"
+}
+
+# record_run PATCH CHECK OUTDIR: record a run_cached outcome.
+record_run()
+{
+	local rc detail
+
+	rc=$(cat "$3/rc")
+	detail=$(head -n1 "$3/stdout")
+	[ "$rc" -eq 0 ] || [ -n "$detail" ] || detail=$(tail -n1 "$3/stderr")
+	record "$1" "$2" "$([ "$rc" -eq 0 ] && echo pass || echo fail)" \
+		"$(cat "$3/seconds")" "$detail"
+}
+
+configs()
+{
+	local f
+
+	for f in "$PROJECT"/kunit/*.kunitconfig; do
+		if [ "$1" = tip ] || ! grep -qx '# run: tip' "$f"; then
+			basename "$f" .kunitconfig
+		fi
+	done
+}
+
+# kunit CONFIG PATCH KEY OUTDIR STRICT
+kunit()
+{
+	run_cached "$3-kunit-$1" "$4" env STRICT="$5" \
+		"$PROJECT/scripts/kunit-run.sh" "$1" "$SRC" "$4"
+	record_run "$2" "kunit:$1" "$4"
+	[ ! -f "$4/suites.tsv" ] || sed "s|^|$2\t$1\t|" "$4/suites.tsv" >>"$OUT/suites.tsv"
+	[ ! -s "$4/splats.tsv" ] || sed 's/^/    splat: /' "$4/splats.tsv" >&2
+}
+
+# The series on the bot's branch, one commit per patch.
+note "applying the series to $base"
+if ! "$PROJECT/scripts/apply-series.sh" "$SRC" "$BOT_BRANCH" >"$OUT/commits" 2>"$OUT/apply.err"; then
+	cat "$OUT/apply.err" >&2
+	record series apply fail 0 "$(tail -n1 "$OUT/apply.err")"
+	"$PROJECT/scripts/summary.py" "$OUT"
+	exit 1
+fi
+mapfile -t patches < <(cut -d' ' -f1 "$OUT/commits")
+mapfile -t commits < <(cut -d' ' -f2 "$OUT/commits")
+total=${#patches[@]}
+record series apply pass 0 "$total patches apply to $(sed -n 's/^version=//p' "$TREE_DIR/base.info")"
+
+# Baselines on the base: warnings and splats the series is not to blame for.
+git -C "$SRC" checkout -q --detach "$base"
+bkey=$(git -C "$SRC" rev-parse "$base^{tree}" | cut -c1-16)-$tooling
+run_cached "$bkey-x86_64" "$OUT/base/x86_64" \
+	"$PROJECT/scripts/build-x86.sh" "$SRC" "$OUT/base/x86_64" baseline
+record_run base build:x86_64 "$OUT/base/x86_64"
+cp "$OUT/base/x86_64/warnings" "$BUILD/x86_64-allmod.baseline"
+for cfg in $(configs tip); do
+	run_cached "$bkey-kunit-$cfg" "$OUT/base/$cfg" \
+		"$PROJECT/scripts/kunit-run.sh" "$cfg" "$SRC" "$OUT/base/$cfg" baseline
+	record_run base "kunit:$cfg" "$OUT/base/$cfg"
+	cp "$OUT/base/$cfg/baseline-splats" "$BUILD/kunit-$cfg.baseline"
+done
+
+prev=$base
+for i in "${!patches[@]}"; do
+	p=${patches[$i]} c=${commits[$i]} n=$((i + 1))
+	d=$OUT/$(printf '%02d' "$n")
+	note "[$n/$total] $p"
+	git -C "$SRC" checkout -q --detach "$c"
+	key=$(cat "$SERIES_DIR/patches/$p" <(git -C "$SRC" rev-parse "$c^{tree}") |
+		sha1sum | cut -c1-16)-$tooling
+	run_cached "$key-static" "$d/static" "$PROJECT/scripts/check-patch.sh" \
+		"$SERIES_DIR/patches/$p" "$n" "$total" "$prev" "$c" "$SRC"
+	while IFS=$'\t' read -r check status detail; do
+		record "$p" "$check" "$status" 0 "$detail"
+	done <"$d/static/stdout"
+	[ -s "$d/static/stdout" ] || record_run "$p" static "$d/static"
+	run_cached "$key-x86_64" "$d/x86_64" "$PROJECT/scripts/build-x86.sh" "$SRC" "$d/x86_64"
+	record_run "$p" build:x86_64 "$d/x86_64"
+	for cfg in $(configs patch); do
+		kunit "$cfg" "$p" "$key" "$d/$cfg" "$([ "$n" -eq "$total" ] && echo 1 || echo 0)"
+	done
+	prev=$c
+done
+for cfg in $(comm -13 <(configs patch) <(configs tip)); do
+	kunit "$cfg" "${patches[-1]}" "$key" "$OUT/tip/$cfg" 1
+done
+"$PROJECT/scripts/summary.py" "$OUT"

@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check-patch.sh PATCH N TOTAL BEFORE AFTER TREE
+#
+# The per-patch checks of the kernel's patch bots on one patch file, which is
+# number N of TOTAL and turns commit BEFORE into AFTER; TREE is a checkout of
+# AFTER.  Prints one line per check, "check<TAB>pass|fail<TAB>detail", and
+# exits 1 when any check failed.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+[ $# -eq 6 ] || die "usage: ${0##*/} PATCH N TOTAL BEFORE AFTER TREE"
+patch=$1 n=$2 total=$3 before=$4 after=$5 tree=$6
+name=${patch##*/}
+[ -f "$patch" ] || die "missing patch: $patch"
+is_kernel_tree "$tree" || die "$tree is not a kernel tree"
+EXCEPTIONS=${CHECKPATCH_EXCEPTIONS:-$PROJECT/scripts/checkpatch-exceptions}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+
+result()
+{
+	printf '%s\t%s\t%s\n' "$1" "$2" "$3"
+	[ "$2" != fail ] || failed=1
+}
+
+codespell_dict()
+{
+	dpkg -L codespell 2>/dev/null | grep -m1 '/codespell_lib/data/dictionary\.txt$' ||
+		die "codespell's dictionary not found: install codespell"
+}
+
+# checkpatch, once per patch: given several files it can exit 0 after a
+# clean first one.  Every message counts unless the exceptions file lists
+# its type for this patch, with a reason.
+check_checkpatch()
+{
+	local left bad
+
+	bad=$(awk '!/^[[:space:]]*(#|$)/ && NF < 3 { print FILENAME ":" FNR ": " $0; exit }' \
+		"$EXCEPTIONS" 2>/dev/null || true)
+	if [ -n "$bad" ]; then
+		result checkpatch fail "exception without a reason: $bad"
+		return
+	fi
+	(cd "$tree" && ./scripts/checkpatch.pl --strict --codespell \
+		--codespellfile="$(codespell_dict)" --show-types --terse --no-summary \
+		"$patch") >"$tmp/cp" 2>&1 || true
+	grep -E '^[^:]+:[0-9]+: (ERROR|WARNING|CHECK):|^[^:]+: (ERROR|WARNING|CHECK):' \
+		"$tmp/cp" >"$tmp/cp.msgs" || true
+	# checkpatch reports problems it hit itself (e.g. a missing dictionary).
+	if grep -qvE '^[^:]+:[0-9]+: |^[^:]+: (ERROR|WARNING|CHECK):' "$tmp/cp"; then
+		result checkpatch fail "checkpatch.pl: $(grep -m1 -vE '^[^:]+:[0-9]+: ' "$tmp/cp")"
+		return
+	fi
+	left=$(while IFS= read -r msg; do
+		type=$(sed -E 's/.*(ERROR|WARNING|CHECK):([A-Z_0-9]+):.*/\2/' <<<"$msg")
+		excepted "$type" || echo "$msg"
+	done <"$tmp/cp.msgs")
+	if [ -n "$left" ]; then
+		result checkpatch fail "$(wc -l <<<"$left") message(s): $(head -n1 <<<"$left" | cut -c1-200)"
+		printf "%s\n" "$left" | sed "s/^/  /" >&2
+	else
+		result checkpatch pass "$(wc -l <"$tmp/cp.msgs") excepted message(s)"
+	fi
+}
+
+# excepted TYPE: the exceptions file has "PATCH-GLOB TYPE reason..." for us.
+excepted()
+{
+	local glob type _
+
+	[ -f "$EXCEPTIONS" ] || return 1
+	while read -r glob type _; do
+		case $glob in ''|'#'*) continue ;; esac
+		# shellcheck disable=SC2053 # the glob is meant to match
+		[[ $name == $glob ]] && [ "$type" = "$1" ] && return 0
+	done <"$EXCEPTIONS"
+	return 1
+}
+
+# kernel-doc -none -Wall on every C file the patch touches, before and after;
+# it exits 0 on warnings, so the warnings themselves are compared, without
+# their line numbers.
+check_kerneldoc()
+{
+	local f new=0 files
+
+	files=$(git -C "$tree" diff --name-only --diff-filter=AM "$before" "$after" -- '*.c' '*.h')
+	for f in $files; do
+		mkdir -p "$tmp/a/${f%/*}" "$tmp/b/${f%/*}"
+		git -C "$tree" show "$before:$f" >"$tmp/a/$f" 2>/dev/null || : >"$tmp/a/$f"
+		git -C "$tree" show "$after:$f" >"$tmp/b/$f"
+		(cd "$tmp/a" && "$tree/scripts/kernel-doc" -none -Wall "$f" 2>&1) |
+			sed -E 's/:[0-9]+:/:/' | sort >"$tmp/kd.a"
+		(cd "$tmp/b" && "$tree/scripts/kernel-doc" -none -Wall "$f" 2>&1) |
+			sed -E 's/:[0-9]+:/:/' | sort >"$tmp/kd.b"
+		comm -13 "$tmp/kd.a" "$tmp/kd.b" >>"$tmp/kd.new"
+	done
+	[ ! -s "$tmp/kd.new" ] || new=$(wc -l <"$tmp/kd.new")
+	if [ "$new" -gt 0 ]; then
+		result kernel-doc fail "$new new warning(s): $(head -n1 "$tmp/kd.new" | cut -c1-200)"
+		sed 's/^/  /' "$tmp/kd.new" >&2
+	else
+		result kernel-doc pass "$(wc -w <<<"$files") file(s)"
+	fi
+}
+
+check_signoff()
+{
+	local author
+
+	author=$(git -C "$tree" log -1 --format='%an <%ae>' "$after")
+	if git -C "$tree" log -1 --format=%B "$after" |
+	   grep -qxF "Signed-off-by: $author"; then
+		result signoff pass "$author"
+	else
+		result signoff fail "no 'Signed-off-by: $author' (the author)"
+	fi
+}
+
+# Fixes: <12+ hex> ("subject"), naming a commit of the base where the base
+# has history (Debian's tarball has none).
+check_fixes()
+{
+	local line sha bad=0 checked=0 history
+
+	history=$(git -C "$tree" rev-list --count "$before")
+	while IFS= read -r line; do
+		if ! [[ $line =~ ^Fixes:\ ([0-9a-f]{12,40})\ \(\".+\"\)$ ]]; then
+			result fixes fail "malformed: $line"
+			bad=1
+			continue
+		fi
+		sha=${BASH_REMATCH[1]}
+		if [ "$history" -gt 1 ]; then
+			git -C "$tree" merge-base --is-ancestor "$sha" "$before" 2>/dev/null || {
+				result fixes fail "$sha is not a commit of the base"
+				bad=1
+			}
+		fi
+		checked=$((checked + 1))
+	done < <(git -C "$tree" log -1 --format=%B "$after" | grep -i '^fixes:' || true)
+	if [ "$bad" -eq 0 ]; then
+		if [ "$checked" -gt 0 ] && [ "$history" -le 1 ]; then
+			result fixes pass "$checked tag(s) well formed; base has no history to look them up"
+		else
+			result fixes pass "$checked tag(s)"
+		fi
+	fi
+}
+
+check_inline()
+{
+	local hits
+
+	hits=$(git -C "$tree" diff -U0 "$before" "$after" -- '*.c' |
+		grep -E '^\+[^+]' | grep -vE '^\+[[:space:]]*(\*|/\*|//)' |
+		grep -E '\binline\b' || true)
+	if [ -n "$hits" ]; then
+		result inline fail "new inline in a .c file: $(head -n1 <<<"$hits" | cut -c1-120)"
+	else
+		result inline pass ""
+	fi
+}
+
+# [PATCH n/N] matching the place in series, then "prefix: summary" in the
+# subsystem's style.
+check_subject()
+{
+	local subj want_n pat
+
+	subj=$(sed -n '/^Subject: /{s/^Subject: //;N;s/\n[[:space:]]\+/ /;P;q}' "$patch")
+	want_n=$(printf '%0*d/%d' "${#total}" "$n" "$total")
+	[ "$total" -gt 1 ] || want_n=""
+	if [ -n "$want_n" ]; then
+		pat="^\[PATCH $want_n\] "
+	else
+		pat='^\[PATCH\] '
+	fi
+	if ! [[ $subj =~ $pat ]]; then
+		result subject fail "expected [PATCH${want_n:+ $want_n}]: $subj"
+		return
+	fi
+	subj=${subj#*] }
+	if ! [[ $subj =~ ^(vfio(/[a-z0-9_-]+)*|vfio-pci|docs:\ vfio|MAINTAINERS|kunit):\ [^\ ] ]]; then
+		result subject fail "prefix not in subsystem style (vfio:, vfio/<driver>:): $subj"
+	elif [[ $subj =~ \.$ ]] || [ "${#subj}" -gt 75 ]; then
+		result subject fail "summary ends with '.' or is over 75 columns: $subj"
+	else
+		result subject pass "$subj"
+	fi
+}
+
+check_checkpatch
+check_kerneldoc
+check_signoff
+check_fixes
+check_inline
+check_subject
+exit "$failed"

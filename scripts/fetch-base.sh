@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Provide the base tree the series applies to, as a commit on the branch
+# vfio-series/base of a repository in the project's cache:
+#   - by default mainline v6.12 as Debian ships it in linux-source-6.12,
+#     pinned to BASE_PKG_VERSION, falling back to the newest 6.12 with a notice;
+#   - with LINUX_TREE=/path/to/kernel/git/tree, LINUX_BASE (default HEAD) of
+#     that tree, through a clone that shares its objects and writes nothing
+#     to it.
+# Prints the base commit.  Reuses the cache on later runs.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+need_cmd git
+
+# Deterministic identity and dates: the same package gives the same commit id.
+export GIT_AUTHOR_NAME="vfio-series base" GIT_AUTHOR_EMAIL="base@vfio-series.invalid"
+export GIT_COMMITTER_NAME=$GIT_AUTHOR_NAME GIT_COMMITTER_EMAIL=$GIT_AUTHOR_EMAIL
+export GIT_AUTHOR_DATE="2024-11-17T14:15:08-08:00" GIT_COMMITTER_DATE="2024-11-17T14:15:08-08:00"
+
+from_linux_tree()
+{
+	local rev
+
+	is_kernel_tree "$LINUX_TREE" || die "LINUX_TREE=$LINUX_TREE is not a kernel tree"
+	rev=$(git -C "$LINUX_TREE" rev-parse --verify -q "${LINUX_BASE:-HEAD}^{commit}") ||
+		die "LINUX_TREE=$LINUX_TREE: no commit '${LINUX_BASE:-HEAD}' (not a git tree?)"
+	if [ ! -d "$SRC/.git" ]; then
+		need_space "$CACHE" "${MIN_FREE_GIB:-10}"
+		mkdir -p "$TREE_DIR"
+		git clone -q --shared --no-checkout "$LINUX_TREE" "$SRC"
+	fi
+	# Detach HEAD, without a checkout, so that the base branch can move.
+	git -C "$SRC" update-ref --no-deref HEAD "$rev"
+	git -C "$SRC" branch -f "$BASE_BRANCH" "$rev"
+	printf 'source=%s\nversion=%s\n' "$LINUX_TREE" \
+		"$(git -C "$LINUX_TREE" describe --always "$rev")" >"$TREE_DIR/base.info"
+}
+
+# pick_version: the pinned version if the archive has it, else the newest.
+pick_version()
+{
+	local v
+
+	if ! apt-cache show "$BASE_PKG=$BASE_PKG_VERSION" >/dev/null 2>&1 &&
+	   [ "$(id -u)" -eq 0 ]; then
+		apt-get update -q >/dev/null 2>&1 || true
+	fi
+	if apt-cache show "$BASE_PKG=$BASE_PKG_VERSION" >/dev/null 2>&1; then
+		echo "$BASE_PKG_VERSION"
+		return
+	fi
+	v=$(apt-cache policy "$BASE_PKG" 2>/dev/null | awk '/Candidate:/ { print $2 }')
+	if [ -z "$v" ] || [ "$v" = "(none)" ]; then
+		die "no archive reachable: apt knows no $BASE_PKG (check sources.list)"
+	fi
+	echo "NOTICE: $BASE_PKG=$BASE_PKG_VERSION is gone from the archive; using $v." \
+		"The series was tested on $BASE_PKG_VERSION." >&2
+	echo "$v"
+}
+
+from_debian()
+{
+	local version deb unpack
+	local -a apt_opts
+
+	read -ra apt_opts <<<"${APT_OPTS:-}"
+	need_cmd apt-get dpkg-deb tar xz
+	need_space "$CACHE" "${MIN_FREE_GIB:-10}"
+	version=$(pick_version)
+	mkdir -p "$CACHE/dl"
+	deb=$CACHE/dl/${BASE_PKG}_${version//:/%3a}_all.deb
+	if [ ! -f "$deb" ]; then
+		(cd "$CACHE/dl" && apt-get download "${apt_opts[@]}" -q "$BASE_PKG=$version") \
+			>"$CACHE/dl/apt.log" 2>&1 ||
+			die "no archive reachable: apt-get download $BASE_PKG=$version failed" \
+				"($(grep -m1 -E '^(E|Err):' "$CACHE/dl/apt.log" || echo 'see .cache/dl/apt.log'))"
+		[ -f "$deb" ] || die "apt-get download left no $(basename "$deb")"
+	fi
+
+	rm -rf "$TREE_DIR"
+	unpack=$SRC
+	mkdir -p "$unpack"
+	note "unpacking $(basename "$deb")"
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -xO "./usr/src/$BASE_PKG.tar.xz" |
+		tar -xJ -C "$unpack" --strip-components=1
+	is_kernel_tree "$unpack" || die "$deb did not unpack to a kernel tree"
+
+	note "committing the base tree"
+	git -C "$SRC" init -q -b "$BASE_BRANCH"
+	git -C "$SRC" config core.autocrlf false
+	# The tarball's .gitignore ends with Debian's '/*': force-add everything.
+	git -C "$SRC" add -f -A
+	git -C "$SRC" commit -q -m "Linux $(make -s -C "$SRC" kernelversion) from Debian $BASE_PKG $version"
+	printf 'source=debian:%s\nversion=%s\n' "$BASE_PKG" "$version" >"$TREE_DIR/base.info"
+}
+
+if [ -n "${LINUX_TREE:-}" ]; then
+	from_linux_tree
+elif ! git -C "$SRC" rev-parse -q --verify "$BASE_BRANCH^{commit}" >/dev/null 2>&1 ||
+     [ ! -f "$TREE_DIR/base.info" ]; then
+	from_debian
+fi
+sed 's/^/base: /' "$TREE_DIR/base.info" >&2
+git -C "$SRC" rev-parse "$BASE_BRANCH"

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install, as root with apt-get, what the scripts need on a bare Debian
+# bookworm: the kernel build dependencies, the patch checkers, b4 and QEMU.
+# Does nothing when all of it is there.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+pkgs=(build-essential bc bison flex cpio kmod libelf-dev libssl-dev python3 perl
+      git xz-utils ccache codespell sparse b4 qemu-system-x86 shellcheck rsync)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+[ "${#missing[@]}" -gt 0 ] || exit 0
+[ "$(id -u)" -eq 0 ] || die "not root: install ${missing[*]} (apt-get install)"
+note "installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; then
+	apt-get update -q >/dev/null || die "no archive reachable: apt-get update failed"
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
+		die "apt-get install ${missing[*]} failed"
+fi

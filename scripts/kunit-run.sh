@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# kunit-run.sh CONFIG TREE OUTDIR [baseline]
+#
+# Build and boot the KUnit kernel of kunit/CONFIG.kunitconfig from TREE with
+# kunit.py, in a build directory of the project's cache, and leave in OUTDIR:
+# results.json (kunit.py --json), suites.tsv (per suite counts), test.log (the
+# whole boot) and splats.tsv (splats not in the baseline nor declared).
+#
+# The kunitconfig's comments carry what kunit.py needs besides the options:
+#   # arch: x86_64                  (default um; x86_64 boots under QEMU)
+#   # kernel_args: a=b c=d          (passed with --kernel_args)
+# Options that TREE does not define yet (the series adds them) are dropped,
+# unless STRICT=1, where they fail the run.
+#
+# "baseline" boots TREE (the base) and records its splat signatures instead.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+if [ $# -lt 3 ] || [ $# -gt 4 ]; then
+	die "usage: ${0##*/} CONFIG TREE OUTDIR [baseline]"
+fi
+name=$1 tree=$2 outdir=$3 mode=${4:-test}
+cfg=$PROJECT/kunit/$name.kunitconfig
+[ -f "$cfg" ] || die "no kunit config: $cfg"
+is_kernel_tree "$tree" || die "$tree is not a kernel tree"
+need_cmd python3 make gcc
+
+arch=$(sed -n 's/^# arch: *//p' "$cfg")
+arch=${arch:-um}
+read -ra kargs <<<"$(sed -n 's/^# kernel_args: *//p' "$cfg")"
+build=$BUILD/kunit-$name
+mkdir -p "$outdir" "$build"
+
+# The options TREE knows; the others are the series' own, not there yet.
+git -C "$tree" grep -hoE '^[[:space:]]*(menu)?config [A-Z0-9_]+' -- '*Kconfig*' |
+	awk '{ print "CONFIG_" $2 }' | sort -u >"$outdir/known"
+: >"$outdir/kunitconfig"
+: >"$outdir/dropped"
+while IFS= read -r line; do
+	opt=${line%%=*}
+	opt=${opt#\# }
+	opt=${opt% is not set}
+	if [[ $opt == CONFIG_* ]] && ! grep -qxF "$opt" "$outdir/known"; then
+		[ "${STRICT:-0}" != 1 ] || die "$name: $opt is not defined in $tree"
+		echo "$opt" >>"$outdir/dropped"
+		continue
+	fi
+	echo "$line" >>"$outdir/kunitconfig"
+done <"$cfg"
+rm -f "$outdir/known"
+
+args=(run --kunitconfig="$outdir/kunitconfig" --build_dir="$build"
+      --arch="$arch" --jobs="$(nproc)" --timeout="${KUNIT_TIMEOUT:-900}"
+      --json="$outdir/results.json")
+command -v ccache >/dev/null && args+=(--make_options="CC=ccache gcc")
+for a in "${kargs[@]}"; do
+	args+=(--kernel_args="$a")
+done
+
+rc=0
+(cd "$tree" && CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache} \
+	./tools/testing/kunit/kunit.py "${args[@]}") >"$outdir/kunit.out" 2>&1 || rc=$?
+cp "$build/test.log" "$outdir/test.log" 2>/dev/null || : >"$outdir/test.log"
+
+if [ "$mode" = baseline ]; then
+	# The base has none of the series' tests: only the boot matters.
+	[ -s "$outdir/test.log" ] ||
+		die "$name: the base tree's kernel did not boot (see $outdir/kunit.out)"
+	"$PROJECT/scripts/splats.py" "$outdir/test.log" | sort -u >"$build.baseline"
+	cp "$build.baseline" "$outdir/baseline-splats"
+	exit 0
+fi
+
+if [ ! -s "$outdir/results.json" ]; then
+	die "$name: kunit.py failed before any result (exit $rc): $(grep -m1 -iE 'error|failed' "$outdir/kunit.out" || tail -n1 "$outdir/kunit.out")"
+fi
+[ -f "$build.baseline" ] || die "$name: no baseline: run with 'baseline' on the base first"
+status=0
+"$PROJECT/scripts/kunit-table.py" "$outdir/results.json" >"$outdir/suites.tsv" || status=1
+"$PROJECT/scripts/splats.py" "$outdir/test.log" --baseline "$build.baseline" \
+	--expected "$PROJECT/kunit/expected-splats" >"$outdir/splats.tsv" || status=1
+# kunit.py fails a run without tests: before the series adds its tests
+# (their options dropped above) that is the expected outcome.
+if [ "$rc" -ne 0 ] && ! { [ ! -s "$outdir/suites.tsv" ] && [ -s "$outdir/dropped" ]; }; then
+	status=1
+fi
+exit "$status"

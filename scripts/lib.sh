@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common helpers for the vfio-series scripts.  Sourced, never executed.
+# shellcheck shell=bash
+# The variables below are the interface for the scripts that source this.
+# shellcheck disable=SC2034
+
+export LC_ALL=C
+PROJECT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${VFIO_SERIES_CACHE:-$PROJECT/.cache}
+# Where the quilt lives: the project by default, a fixture in the self tests.
+SERIES_DIR=${SERIES_DIR:-$PROJECT}
+OUT=${VFIO_SERIES_OUT:-$PROJECT/out}
+
+# The package the series was tested on, and the Debian source package name.
+BASE_PKG=linux-source-6.12
+BASE_PKG_VERSION=${BASE_PKG_VERSION:-6.12.117-1~deb12u1}
+
+die()
+{
+	echo "${0##*/}: error: $*" >&2
+	exit 1
+}
+
+note()
+{
+	echo "${0##*/}: $*" >&2
+}
+
+need_cmd()
+{
+	local c
+
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 ||
+			die "'$c' not found: run scripts/install-deps.sh first"
+	done
+}
+
+# need_space DIR GIB: refuse to start when DIR's file system is short of room.
+need_space()
+{
+	local dir=$1 want=$2 have
+
+	mkdir -p "$dir"
+	have=$(df -Pk "$dir" | awk 'NR == 2 { print int($4 / 1048576) }')
+	[ "$have" -ge "$want" ] ||
+		die "no disk space: $dir has ${have} GiB free, ${want} GiB needed (MIN_FREE_GIB)"
+}
+
+# The id of the base tree in use: the Debian package, or LINUX_TREE.
+tree_id()
+{
+	if [ -n "${LINUX_TREE:-}" ]; then
+		echo "ext-$(realpath "$LINUX_TREE" | sha1sum | cut -c1-12)"
+	else
+		echo "debian"
+	fi
+}
+
+TREE_DIR=$CACHE/trees/$(tree_id)
+# The project's own repository of the base (a checkout used by the bot) ...
+SRC=$TREE_DIR/src
+# ... the worktree for developing the series, and the build directories.
+DEV=${VFIO_SERIES_DEV:-$TREE_DIR/dev}
+BUILD=$TREE_DIR/build
+BASE_BRANCH=vfio-series/base
+BOT_BRANCH=vfio-series/bot
+DEV_BRANCH=${VFIO_SERIES_DEV_BRANCH:-vfio-series/dev}
+
+# series_patches: the patch names in series order, comments and blanks dropped.
+series_patches()
+{
+	[ -f "$SERIES_DIR/series" ] || die "no series file in $SERIES_DIR"
+	sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$SERIES_DIR/series"
+}
+
+# is_kernel_tree DIR: the top of a Linux source tree.
+is_kernel_tree()
+{
+	[ -f "$1/Makefile" ] && [ -f "$1/Kbuild" ] && [ -d "$1/drivers/vfio" ] &&
+		[ -x "$1/scripts/checkpatch.pl" ]
+}
+
+# dirty WORKTREE: anything not committed, ignored files included: Debian's
+# .gitignore ignores the whole top level, so plain git status sees nothing.
+dirty()
+{
+	[ -n "$(git -C "$1" status --porcelain --untracked-files=all --ignored=matching)" ]
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Summarise a bot run: OUT/checks.tsv and OUT/suites.tsv into
+OUT/summary.json and OUT/summary.txt (also printed).  Exits 1 if any check
+failed."""
+import json
+import sys
+from collections import OrderedDict
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit('usage: summary.py OUTDIR')
+    out = sys.argv[1]
+    patches = OrderedDict()
+    with open(f'{out}/checks.tsv') as f:
+        for line in f:
+            patch, check, status, secs, detail = line.rstrip('\n').split('\t', 4)
+            patches.setdefault(patch, OrderedDict())[check] = {
+                'status': status, 'seconds': secs, 'detail': detail}
+    suites = []
+    with open(f'{out}/suites.tsv') as f:
+        for line in f:
+            patch, config, suite, npass, nfail, nskip, ncrash = line.split()
+            suites.append({'patch': patch, 'config': config, 'suite': suite,
+                           'passed': int(npass), 'failed': int(nfail),
+                           'skipped': int(nskip), 'crashed': int(ncrash)})
+
+    failed = [(p, c, r) for p, cs in patches.items() for c, r in cs.items()
+              if r['status'] != 'pass']
+    total = sum(len(cs) for cs in patches.values())
+    summary = {'patches': [{'name': p, 'checks': cs} for p, cs in patches.items()],
+               'suites': suites, 'checks': total, 'failed': len(failed)}
+    with open(f'{out}/summary.json', 'w') as f:
+        json.dump(summary, f, indent=1)
+
+    columns = []
+    for cs in patches.values():
+        for c in cs:
+            if c not in columns:
+                columns.append(c)
+    lines = []
+    width = max(len(p) for p in patches)
+    lines.append(' ' * width + '  ' + ' '.join(f'{i:>2}' for i in range(1, len(columns) + 1)))
+    for p, cs in patches.items():
+        marks = []
+        for c in columns:
+            r = cs.get(c)
+            marks.append(' -' if r is None else
+                         (' .' if r['status'] == 'pass' else ' X'))
+        lines.append(f'{p:<{width}}  ' + ' '.join(marks))
+    lines.append('columns: ' + ', '.join(f'{i} {c}' for i, c in enumerate(columns, 1)))
+    lines.append('(. pass, X fail, - not run)')
+    if suites:
+        lines.append('')
+        lines.append('KUnit suites after the last patch:')
+        last = list(patches)[-1]
+        for s in suites:
+            if s['patch'] == last:
+                lines.append(f"  {s['config']:<14} {s['suite']:<32} {s['passed']:>3} passed "
+                             f"{s['failed']:>2} failed {s['skipped']:>2} skipped "
+                             f"{s['crashed']:>2} crashed")
+    for p, c, r in failed:
+        lines.append(f'FAIL {p}: {c}: {r["detail"]}')
+    lines.append(f'bot: {total - len(failed)} checks passed, {len(failed)} failed')
+    text = '\n'.join(lines) + '\n'
+    with open(f'{out}/summary.txt', 'w') as f:
+        f.write(text)
+    sys.stdout.write(text)
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The scripts' own tests, on small fixtures and the base tree: bad input is
+# rejected with a one-line error, the gate fails on known-bad patches, and
+# export round trips are byte-stable.  Prints "ok - NAME" or "not ok - NAME"
+# per test and exits 1 if any failed.
+
+# The test helpers run through t(), which shellcheck cannot follow.
+# shellcheck disable=SC2317
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/../lib.sh"
+
+S=$PROJECT/scripts
+FX=$S/tests/fixtures
+tmp=$(mktemp -d)
+wt=$tmp/wt
+cleanup()
+{
+	git -C "$SRC" worktree remove -f "$wt" >/dev/null 2>&1 || true
+	git -C "$SRC" worktree remove -f "$tmp/dev" >/dev/null 2>&1 || true
+	git -C "$SRC" branch -q -D vfio-series/selftest-$$ >/dev/null 2>&1 || true
+	git -C "$SRC" branch -q -D "$DEV_BRANCH-selftest-$$" >/dev/null 2>&1 || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+failed=0
+
+# t NAME CMD...: CMD must succeed.
+t()
+{
+	local name=$1
+	shift
+	if "$@" >"$tmp/out" 2>&1; then
+		echo "ok - $name"
+	else
+		echo "not ok - $name"
+		sed 's/^/#   /' "$tmp/out" | tail -n 5
+		failed=1
+	fi
+}
+
+# fails_with PATTERN CMD...: CMD exits non-zero with a message matching
+# PATTERN on its last line of stderr.
+fails_with()
+{
+	local pat=$1 rc=0
+	shift
+	"$@" >/dev/null 2>"$tmp/err" || rc=$?
+	[ "$rc" -ne 0 ] || { echo "exited 0"; return 1; }
+	grep -qE -- "$pat" "$tmp/err" || { echo "no '$pat' in:"; cat "$tmp/err"; return 1; }
+}
+
+# A series directory holding the given fixture patches, in that order.
+fixture_series()
+{
+	local dir=$tmp/series-$1 p
+	shift
+	rm -rf "$dir"
+	mkdir -p "$dir/patches"
+	for p in "$@"; do
+		cp "$FX/$p" "$dir/patches/"
+		echo "$p" >>"$dir/series"
+	done
+	echo "$dir"
+}
+
+# check_fixture PATCH N TOTAL CHECK STATUS: apply PATCH on the base in the
+# scratch worktree and expect CHECK to report STATUS.
+check_fixture()
+{
+	local out rc=0
+
+	git -C "$wt" checkout -q -f --detach "$BASE_BRANCH"
+	git -C "$wt" am -q "$1" >/dev/null
+	out=$("$S/check-patch.sh" "$1" "$2" "$3" HEAD~ HEAD "$wt" 2>/dev/null) || rc=$?
+	grep -qP "^$4\t$5\t" <<<"$out" || { echo "$out"; return 1; }
+	if [ "$5" = fail ]; then [ "$rc" -ne 0 ]; else true; fi
+}
+
+sed_patch()
+{
+	sed "$1" "$FX/good.patch" >"$tmp/$2"
+	echo "$tmp/$2"
+}
+
+"$S/fetch-base.sh" >/dev/null 2>&1
+git -C "$SRC" worktree prune
+git -C "$SRC" worktree add -q --detach "$wt" "$BASE_BRANCH"
+
+t "shellcheck is clean" shellcheck -x "$S"/*.sh "$S"/tests/*.sh "$PROJECT/.ci/run"
+t "python scripts compile" python3 -m py_compile "$S"/*.py
+
+# The quilt.
+d=$(fixture_series missing good.patch)
+echo nosuch.patch >>"$d/series"
+t "a patch missing from patches/ is named" \
+	fails_with '^lint-series.sh: error: missing patch: .*nosuch.patch' env SERIES_DIR="$d" "$S/lint-series.sh"
+d=$(fixture_series extra good.patch)
+cp "$FX/conflict.patch" "$d/patches/"
+t "a patch not in series is named" \
+	fails_with 'patch not in series: patches/conflict.patch' env SERIES_DIR="$d" "$S/lint-series.sh"
+d=$(fixture_series malformed malformed.patch)
+t "a malformed patch is rejected" \
+	fails_with 'malformed patch: malformed.patch has no diff' env SERIES_DIR="$d" "$S/lint-series.sh"
+d=$(fixture_series conflict good.patch conflict.patch)
+t "a conflicting patch is reported with its files" \
+	fails_with 'patch does not apply: conflict.patch \(conflicts in: drivers/vfio/vfio_main.c\)' \
+	env SERIES_DIR="$d" "$S/apply-series.sh" "$wt" "vfio-series/selftest-$$"
+d=$(fixture_series good good.patch)
+t "a good series applies, one commit per patch" \
+	env SERIES_DIR="$d" "$S/apply-series.sh" "$wt" "vfio-series/selftest-$$"
+
+# The per-patch gate.
+t "a clean patch passes checkpatch" check_fixture "$FX/good.patch" 1 1 checkpatch pass
+t "a clean patch passes kernel-doc" check_fixture "$FX/good.patch" 1 1 kernel-doc pass
+t "a checkpatch error fails the patch" \
+	check_fixture "$FX/checkpatch-error.patch" 1 1 checkpatch fail
+t "a new kernel-doc warning fails the patch" \
+	check_fixture "$FX/kerneldoc-warning.patch" 1 1 kernel-doc fail
+printf 'checkpatch-error.patch OPEN_BRACE fixture: an exception with a reason\n' >"$tmp/exc"
+export CHECKPATCH_EXCEPTIONS=$tmp/exc
+t "an exception with a reason excuses a checkpatch message" \
+	check_fixture "$FX/checkpatch-error.patch" 1 1 checkpatch pass
+printf 'checkpatch-error.patch OPEN_BRACE\n' >"$tmp/exc"
+t "an exception without a reason is refused" \
+	check_fixture "$FX/checkpatch-error.patch" 1 1 checkpatch fail
+unset CHECKPATCH_EXCEPTIONS
+t "[PATCH n/N] must match the place in series" check_fixture "$FX/good.patch" 2 3 subject fail
+t "a missing author Signed-off-by fails" check_fixture \
+	"$(sed_patch 's/^Signed-off-by: .*/Signed-off-by: Some One <one@example.org>/' nosob.patch)" \
+	1 1 signoff fail
+t "a malformed Fixes: tag fails" check_fixture \
+	"$(sed_patch 's/^Signed-off-by: /Fixes: 0bfc6a4e (vfio: Split)\n&/' badfixes.patch)" \
+	1 1 fixes fail
+t "a well-formed Fixes: tag passes" check_fixture \
+	"$(sed_patch 's/^Signed-off-by: /Fixes: 0bfc6a4ea63c ("vfio: Split creation of a vfio_device into init and register ops")\n&/' fixes.patch)" \
+	1 1 fixes pass
+t "a new inline in a .c file fails" check_fixture "$FX/inline.patch" 1 1 inline fail
+
+# Splats and KUnit results.
+t "a splat of the base is not counted, a new one is" \
+	bash -c "! '$S/splats.py' '$FX/splat.log' --baseline '$FX/splat.baseline' \
+		--expected /dev/null >'$tmp/splats' && grep -q 'new	vfio_demo.case_b	WARNING:' '$tmp/splats' && \
+		! grep -q virt-pci '$tmp/splats'"
+printf 'vfio_demo.case_b\tWARNING: .*vfio_demo\tfixture: declared by case_b\n' >"$tmp/expected"
+t "a splat declared by its test case is accepted" \
+	"$S/splats.py" "$FX/splat.log" --baseline "$FX/splat.baseline" --expected "$tmp/expected"
+t "KUnit JSON: a failed case fails, counts per suite" \
+	bash -c "! '$S/kunit-table.py' '$FX/results.json' >'$tmp/tbl' && \
+		grep -qP '^vfio_demo\t2\t1\t1\t0$' '$tmp/tbl'"
+
+# Developing the series: import, export, round trip.
+if [ -s "$PROJECT/series" ]; then
+	dev_env=(env VFIO_SERIES_DEV="$tmp/dev" SERIES_DIR="$tmp/rt"
+		 VFIO_SERIES_DEV_BRANCH="$DEV_BRANCH-selftest-$$")
+	mkdir -p "$tmp/rt"
+	cp -r "$PROJECT/patches" "$PROJECT/series" "$tmp/rt/"
+	t "import turns patches/ into a branch" "${dev_env[@]}" "$S/series-import.sh"
+	rm -f "$tmp/rt"/patches/*
+	t "export writes patches/ and series" "${dev_env[@]}" "$S/series-export.sh"
+	t "the export round trip is byte-stable" \
+		diff -r "$PROJECT/patches" "$tmp/rt/patches"
+	t "series is exported in order" cmp "$PROJECT/series" "$tmp/rt/series"
+	t "exporting an unchanged branch changes nothing" "${dev_env[@]}" "$S/series-export.sh" --check
+	# Debian's .gitignore ignores the top level: an untracked file counts.
+	touch "$tmp/dev/drivers/vfio/new-file.c"
+	t "export refuses a dirty worktree" \
+		fails_with 'dirty worktree' "${dev_env[@]}" "$S/series-export.sh"
+	t "import refuses a dirty worktree" \
+		fails_with 'dirty worktree' "${dev_env[@]}" "$S/series-import.sh"
+fi
+
+# The base tree and bad input: nothing outside the given cache is written.
+t "LINUX_TREE that is not a kernel tree is refused" fails_with 'is not a kernel tree' \
+	env VFIO_SERIES_CACHE="$tmp/c1" LINUX_TREE="$tmp" "$S/fetch-base.sh"
+head=$(git -C "$SRC" rev-parse HEAD)
+t "LINUX_TREE is used through a clone, not modified" bash -c \
+	"VFIO_SERIES_CACHE='$tmp/c2' LINUX_TREE='$SRC' '$S/fetch-base.sh' >'$tmp/lt' && \
+	 [ \"\$(git -C '$SRC' rev-parse HEAD)\" = '$head' ] && \
+	 [ \"\$(cat '$tmp/lt')\" = '$head' ] && ls '$tmp'/c2/trees/ext-*/src/.git >/dev/null"
+t "no disk space is refused" fails_with '^fetch-base.sh: error: no disk space' \
+	env VFIO_SERIES_CACHE="$tmp/c3" MIN_FREE_GIB=1000000 "$S/fetch-base.sh"
+t "an unreachable archive is reported" fails_with '^fetch-base.sh: error: no archive reachable' \
+	env VFIO_SERIES_CACHE="$tmp/c4" \
+	APT_OPTS="-o Acquire::http::Proxy=http://127.0.0.1:9 -o Acquire::https::Proxy=http://127.0.0.1:9 -o Acquire::Retries=0" \
+	"$S/fetch-base.sh"
+t "a missing series file is refused" fails_with 'no series file' \
+	env SERIES_DIR="$tmp/none" "$S/lint-series.sh"
+
+exit "$failed"
