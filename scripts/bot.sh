@@ -19,6 +19,8 @@ base=$("$PROJECT/scripts/fetch-base.sh")
 rm -rf "$OUT"
 mkdir -p "$OUT"
 : >"$OUT/checks.tsv"
+cp "$TREE_DIR/base.info" "$OUT/base.info"
+echo "commit=$base" >>"$OUT/base.info"
 : >"$OUT/suites.tsv"
 
 # The tooling's fingerprint: a change to any script or config reruns all.
@@ -34,7 +36,7 @@ record()
 }
 
 # run_cached KEY OUTDIR CMD...: run CMD, its output in OUTDIR, unless the
-# cache holds its outcome for KEY.  Leaves rc, stdout, stderr and seconds.
+# cache holds its success for KEY.  Leaves rc, stdout, stderr and seconds.
 run_cached()
 {
 	local cache=$CACHE/results/$1 outdir=$2 t0 rc=0
@@ -49,6 +51,8 @@ run_cached()
 	"$@" >"$outdir/stdout" 2>"$outdir/stderr" || rc=$?
 	echo "$(($(date +%s) - t0))" >"$outdir/seconds"
 	echo "$rc" >"$outdir/rc"
+	# Only successes are kept: a failure may be the machine's.
+	[ "$rc" -eq 0 ] || return 0
 	mkdir -p "$cache"
 	cp -r "$outdir/." "$cache/"
 }
@@ -102,15 +106,17 @@ record series apply pass 0 "$total patches apply to $(sed -n 's/^version=//p' "$
 # Baselines on the base: warnings and splats the series is not to blame for.
 git -C "$SRC" checkout -q --detach "$base"
 bkey=$(git -C "$SRC" rev-parse "$base^{tree}" | cut -c1-16)-$tooling
-run_cached "$bkey-x86_64" "$OUT/base/x86_64" \
-	"$PROJECT/scripts/build-x86.sh" "$SRC" "$OUT/base/x86_64" baseline
-record_run base build:x86_64 "$OUT/base/x86_64"
-cp "$OUT/base/x86_64/warnings" "$BUILD/x86_64-allmod.baseline"
+run_cached "$bkey-x86_64" "$OUT/base/build-x86_64" \
+	"$PROJECT/scripts/build-x86.sh" "$SRC" "$OUT/base/build-x86_64" baseline
+record_run base build:x86_64 "$OUT/base/build-x86_64"
+rm -f "$BUILD/x86_64-allmod.baseline"
+cp "$OUT/base/build-x86_64/warnings" "$BUILD/x86_64-allmod.baseline" 2>/dev/null || true
 for cfg in $(configs tip); do
-	run_cached "$bkey-kunit-$cfg" "$OUT/base/$cfg" \
-		"$PROJECT/scripts/kunit-run.sh" "$cfg" "$SRC" "$OUT/base/$cfg" baseline
-	record_run base "kunit:$cfg" "$OUT/base/$cfg"
-	cp "$OUT/base/$cfg/baseline-splats" "$BUILD/kunit-$cfg.baseline"
+	run_cached "$bkey-kunit-$cfg" "$OUT/base/kunit-$cfg" \
+		"$PROJECT/scripts/kunit-run.sh" "$cfg" "$SRC" "$OUT/base/kunit-$cfg" baseline
+	record_run base "kunit:$cfg" "$OUT/base/kunit-$cfg"
+	rm -f "$BUILD/kunit-$cfg.baseline"
+	cp "$OUT/base/kunit-$cfg/baseline-splats" "$BUILD/kunit-$cfg.baseline" 2>/dev/null || true
 done
 
 prev=$base
@@ -127,14 +133,25 @@ for i in "${!patches[@]}"; do
 		record "$p" "$check" "$status" 0 "$detail"
 	done <"$d/static/stdout"
 	[ -s "$d/static/stdout" ] || record_run "$p" static "$d/static"
-	run_cached "$key-x86_64" "$d/x86_64" "$PROJECT/scripts/build-x86.sh" "$SRC" "$d/x86_64"
-	record_run "$p" build:x86_64 "$d/x86_64"
+	run_cached "$key-x86_64" "$d/build-x86_64" "$PROJECT/scripts/build-x86.sh" "$SRC" "$d/build-x86_64"
+	record_run "$p" build:x86_64 "$d/build-x86_64"
 	for cfg in $(configs patch); do
-		kunit "$cfg" "$p" "$key" "$d/$cfg" "$([ "$n" -eq "$total" ] && echo 1 || echo 0)"
+		kunit "$cfg" "$p" "$key" "$d/kunit-$cfg" "$([ "$n" -eq "$total" ] && echo 1 || echo 0)"
 	done
 	prev=$c
 done
+# kunit/uml.kunitconfig is drivers/vfio/.kunitconfig for the tooling.
+if git -C "$SRC" cat-file -e HEAD:drivers/vfio/.kunitconfig 2>/dev/null; then
+	if diff <(grep '^CONFIG_' "$PROJECT/kunit/uml.kunitconfig" | sort) \
+		<(git -C "$SRC" show HEAD:drivers/vfio/.kunitconfig | grep '^CONFIG_' | sort) \
+		>"$OUT/kunitconfig.diff"; then
+		record "${patches[-1]}" kunitconfig pass 0 "kunit/uml.kunitconfig matches drivers/vfio/.kunitconfig"
+	else
+		record "${patches[-1]}" kunitconfig fail 0 \
+			"kunit/uml.kunitconfig differs from drivers/vfio/.kunitconfig: $(grep -m1 '^[<>]' "$OUT/kunitconfig.diff")"
+	fi
+fi
 for cfg in $(comm -13 <(configs patch) <(configs tip)); do
-	kunit "$cfg" "${patches[-1]}" "$key" "$OUT/tip/$cfg" 1
+	kunit "$cfg" "${patches[-1]}" "$key" "$OUT/tip/kunit-$cfg" 1
 done
 "$PROJECT/scripts/summary.py" "$OUT"

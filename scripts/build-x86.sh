@@ -40,9 +40,14 @@ grep -E '(warning|error):' "$outdir/build.log" |
 if [ "$mode" = baseline ]; then
 	[ "$rc" -eq 0 ] || die "the base tree does not build: see $outdir/build.log"
 	cp "$outdir/warnings" "$build.baseline"
+	echo "the base prints $(wc -l <"$outdir/warnings") warning(s)"
 	exit 0
 fi
 [ -f "$build.baseline" ] || die "no baseline: run with 'baseline' on the base first"
 comm -13 "$build.baseline" "$outdir/warnings" >"$outdir/new-warnings"
 [ "$rc" -eq 0 ] || { echo "build failed: $(grep -m1 -E 'error' "$outdir/build.log")"; exit 1; }
-[ ! -s "$outdir/new-warnings" ] || { head -n1 "$outdir/new-warnings"; exit 1; }
+if [ -s "$outdir/new-warnings" ]; then
+	echo "$(wc -l <"$outdir/new-warnings") new warning(s): $(head -n1 "$outdir/new-warnings")"
+	exit 1
+fi
+echo "no new warning"

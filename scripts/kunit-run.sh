@@ -71,6 +71,12 @@ if [ "$mode" = baseline ]; then
 		die "$name: the base tree's kernel did not boot (see $outdir/kunit.out)"
 	"$PROJECT/scripts/splats.py" "$outdir/test.log" | sort -u >"$build.baseline"
 	cp "$build.baseline" "$outdir/baseline-splats"
+	# KASAN reports once, lockdep turns itself off after its first report:
+	# a base that already has one would hide the series' own.
+	if grep -E 'BUG|KASAN|locking|lock state|Oops|panic' "$build.baseline"; then
+		die "$name: the base kernel already reports the above: the config would hide new reports"
+	fi
+	echo "the base prints $(wc -l <"$build.baseline") splat(s): $(paste -sd';' "$build.baseline")"
 	exit 0
 fi
 
@@ -87,4 +93,14 @@ status=0
 if [ "$rc" -ne 0 ] && ! { [ ! -s "$outdir/suites.tsv" ] && [ -s "$outdir/dropped" ]; }; then
 	status=1
 fi
+awk -F'\t' -v new="$(grep -c '^new' "$outdir/splats.tsv" || true)" \
+	-v dropped="$(paste -sd' ' "$outdir/dropped")" '
+	{ s++; p += $2; f += $3; k += $4; c += $5 }
+	END {
+		if (!s)
+			printf "no tests yet (not in this tree: %s); ", dropped
+		else
+			printf "%d suites: %d passed, %d failed, %d skipped, %d crashed; ", s, p, f, k, c
+		printf "%d new splat(s)\n", new
+	}' "$outdir/suites.tsv"
 exit "$status"

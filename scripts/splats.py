@@ -23,7 +23,7 @@ SPLAT = re.compile(
     r'general protection fault|UBSAN: |KASAN: |'
     r'possible circular locking|possible recursive locking|'
     r'inconsistent lock state|suspicious RCU usage|'
-    r'unreferenced object|kmemleak: |ODEBUG: |refcount_t: |'
+    r'unreferenced object|suspected memory leak|ODEBUG: |refcount_t: |'
     r'INFO: task .* blocked|list_(add|del) corruption|'
     r'WARNING: possible|hung_task)')
 RESULT = re.compile(r'^\s*(not )?ok \d+ (\S+)')

@@ -26,10 +26,17 @@ def main():
                            'passed': int(npass), 'failed': int(nfail),
                            'skipped': int(nskip), 'crashed': int(ncrash)})
 
+    base = {}
+    try:
+        with open(f'{out}/base.info') as f:
+            base = dict(l.rstrip('\n').split('=', 1) for l in f if '=' in l)
+    except FileNotFoundError:
+        pass
+
     failed = [(p, c, r) for p, cs in patches.items() for c, r in cs.items()
               if r['status'] != 'pass']
     total = sum(len(cs) for cs in patches.values())
-    summary = {'patches': [{'name': p, 'checks': cs} for p, cs in patches.items()],
+    summary = {'base': base, 'patches': [{'name': p, 'checks': cs} for p, cs in patches.items()],
                'suites': suites, 'checks': total, 'failed': len(failed)}
     with open(f'{out}/summary.json', 'w') as f:
         json.dump(summary, f, indent=1)
@@ -39,7 +46,8 @@ def main():
         for c in cs:
             if c not in columns:
                 columns.append(c)
-    lines = []
+    lines = [f"base: {base.get('source', '?')} {base.get('version', '?')} "
+             f"({base.get('commit', '?')[:12]})"]
     width = max(len(p) for p in patches)
     lines.append(' ' * width + '  ' + ' '.join(f'{i:>2}' for i in range(1, len(columns) + 1)))
     for p, cs in patches.items():
