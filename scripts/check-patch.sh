@@ -47,7 +47,9 @@ check_checkpatch()
 		result checkpatch fail "exception without a reason: $bad"
 		return
 	fi
-	(cd "$tree" && ./scripts/checkpatch.pl --strict --codespell \
+	# Debian's python3 first: spdxcheck.py needs its python3-ply and
+	# python3-git, which another python3 on PATH may lack.
+	(cd "$tree" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict --codespell \
 		--codespellfile="$(codespell_dict)" --show-types --terse --no-summary \
 		"$patch") >"$tmp/cp" 2>&1 || true
 	grep -E '^[^:]+:[0-9]+: (ERROR|WARNING|CHECK):|^[^:]+: (ERROR|WARNING|CHECK):' \

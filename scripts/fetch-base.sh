@@ -9,6 +9,9 @@
 #     that tree, through a clone that shares its objects and writes nothing
 #     to it.
 # Prints the base commit.  Reuses the cache on later runs.
+#
+# fetch-base.sh --version prints the package version it would use, and
+# changes nothing.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -39,16 +42,24 @@ from_linux_tree()
 		"$(git -C "$LINUX_TREE" describe --always "$rev")" >"$TREE_DIR/base.info"
 }
 
+# in_archive VERSION: apt knows VERSION of the package (apt-cache show
+# exits 0 for a version it does not know).
+in_archive()
+{
+	apt-cache madison "$BASE_PKG" 2>/dev/null |
+		awk -F'|' -v v="$1" '{ gsub(/ /, "", $2) } $2 == v { f = 1 } END { exit !f }'
+}
+
 # pick_version: the pinned version if the archive has it, else the newest.
 pick_version()
 {
 	local v
 
-	if ! apt-cache show "$BASE_PKG=$BASE_PKG_VERSION" >/dev/null 2>&1 &&
-	   [ "$(id -u)" -eq 0 ]; then
+	if ! in_archive "$BASE_PKG_VERSION" && [ "$(id -u)" -eq 0 ] &&
+	   [ "${APT_UPDATE:-1}" = 1 ]; then
 		apt-get update -q >/dev/null 2>&1 || true
 	fi
-	if apt-cache show "$BASE_PKG=$BASE_PKG_VERSION" >/dev/null 2>&1; then
+	if in_archive "$BASE_PKG_VERSION"; then
 		echo "$BASE_PKG_VERSION"
 		return
 	fi
@@ -97,6 +108,15 @@ from_debian()
 	git -C "$SRC" commit -q -m "Linux $(make -s -C "$SRC" kernelversion) from Debian $BASE_PKG $version"
 	printf 'source=debian:%s\nversion=%s\n' "$BASE_PKG" "$version" >"$TREE_DIR/base.info"
 }
+
+case ${1:-} in
+--version)
+	pick_version
+	exit 0
+	;;
+'') ;;
+*) die "usage: ${0##*/} [--version]" ;;
+esac
 
 if [ -n "${LINUX_TREE:-}" ]; then
 	from_linux_tree

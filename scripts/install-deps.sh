@@ -9,7 +9,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 pkgs=(build-essential bc bison flex cpio kmod libelf-dev libssl-dev python3 perl
-      git xz-utils ccache codespell sparse b4 qemu-system-x86 shellcheck rsync)
+      git xz-utils ccache codespell sparse b4 qemu-system-x86 shellcheck rsync
+      python3-ply python3-git)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
