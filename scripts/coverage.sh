@@ -1,62 +1,56 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# coverage.sh [TREE]
+# coverage.sh [REV]
 #
 # Line coverage (gcov, UML) of the VFIO core by the KUnit suites: runs
 # kunit/uml.kunitconfig with the kernel's coverage_uml.config fragment on
-# TREE (default: the bot's tree, at the tip after a bot run) and prints, for
-# the life-cycle functions listed in kunit/coverage-functions, the lines
-# executed per function, then the lines that stay uncovered.  Writes
-# out/coverage.txt and out/coverage/*.gcov.
+# REV (default: the tip the bot last tested) and prints, for the life-cycle
+# functions listed in kunit/coverage-functions, the lines executed per
+# function, then the lines that stay uncovered.  Writes out/coverage.txt.
+#
+# UML in v6.12 cannot write gcov data with gcc 12: libgcov defines a
+# mangle_path() of its own, and the linker script drops .fini_array.*,
+# where gcc puts the destructor that writes the data.  The run works in a
+# worktree of its own, with kunit/coverage-fixups/*.diff applied and the
+# kernel's mangle_path() renamed; the series is not touched.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-tree=${1:-$SRC}
-is_kernel_tree "$tree" || die "$tree is not a kernel tree"
+rev=$(git -C "$SRC" rev-parse --verify "${1:-$BOT_BRANCH}^{commit}") ||
+	die "no commit ${1:-$BOT_BRANCH}: run scripts/bot.sh first"
 need_cmd gcov python3
+wt=$TREE_DIR/coverage
 build=$BUILD/kunit-coverage
-mkdir -p "$OUT/coverage" "$build"
+res=$OUT/coverage
+if [ ! -d "$wt" ]; then
+	git -C "$SRC" worktree prune
+	git -C "$SRC" worktree add -q --detach "$wt" "$rev"
+fi
+git -C "$wt" checkout -q -f --detach "$rev"
+git -C "$wt" apply "$PROJECT"/kunit/coverage-fixups/*.diff
+rm -rf "$res"
+mkdir -p "$res" "$build"
+
 read -ra kargs <<<"$(sed -n 's/^# kernel_args: *//p' "$PROJECT/kunit/uml.kunitconfig")"
 args=(run --kunitconfig="$PROJECT/kunit/uml.kunitconfig"
       --kunitconfig=tools/testing/kunit/configs/coverage_uml.config
-      --build_dir="$build" --jobs="$(nproc)" --json="$OUT/coverage/results.json")
+      --build_dir="$build" --jobs="$(nproc)" --json="$res/results.json"
+      --make_options=KCFLAGS=-Dmangle_path=kernel_mangle_path)
 for a in "${kargs[@]}"; do
 	args+=(--kernel_args="$a")
 done
 find "$build" -name '*.gcda' -delete
-(cd "$tree" && ./tools/testing/kunit/kunit.py "${args[@]}") >"$OUT/coverage/kunit.out" 2>&1 ||
-	die "the coverage run failed: see $OUT/coverage/kunit.out"
+(cd "$wt" && ./tools/testing/kunit/kunit.py "${args[@]}") >"$res/kunit.out" 2>&1 ||
+	die "the coverage run failed: see $res/kunit.out"
+[ -f "$build/drivers/vfio/vfio_main.gcda" ] ||
+	die "the kernel wrote no gcov data (see $res/kunit.out)"
 
-: >"$OUT/coverage/functions.txt"
 for f in drivers/vfio/vfio_main.c drivers/vfio/group.c; do
-	(cd "$OUT/coverage" &&
-	 gcov -f -o "$build/${f%/*}" "$tree/$f" >>"$OUT/coverage/functions.txt" 2>/dev/null) ||
+	(cd "$res" && gcov -j -o "$build/${f%/*}" "$wt/$f" >/dev/null 2>&1) ||
 		die "gcov failed on $f"
 done
-python3 - "$PROJECT/kunit/coverage-functions" "$OUT/coverage" <<'PY' | tee "$OUT/coverage.txt"
-import re, sys
-wanted = [l.split()[0] for l in open(sys.argv[1]) if l.strip() and not l.startswith('#')]
-cov = {}
-for m in re.finditer(r"Function '([^']+)'\nLines executed:([\d.]+)% of (\d+)",
-                     open(f'{sys.argv[2]}/functions.txt').read()):
-    cov[m.group(1)] = (float(m.group(2)), int(m.group(3)))
-tot = hit = 0
-for fn in wanted:
-    pct, n = cov.get(fn, (0.0, 0))
-    tot += n
-    hit += round(pct * n / 100)
-    print(f'{fn:<40} {pct:6.1f}% of {n:3d} lines')
-print(f'{"life-cycle functions":<40} {100.0 * hit / max(tot, 1):6.1f}% of {tot:3d} lines')
-for src in ('vfio_main.c', 'group.c'):
-    fn = None
-    for line in open(f'{sys.argv[2]}/{src}.gcov'):
-        m = re.match(r'function (\S+) called', line)
-        if m:
-            fn = m.group(1)
-            continue
-        parts = line.split(':', 2)
-        if fn in wanted and parts[0].strip() == '#####':
-            print(f'uncovered {src}:{parts[1].strip()} ({fn}): {parts[2].strip()}')
-PY
+"$PROJECT/scripts/coverage-report.py" "$PROJECT/kunit/coverage-functions" "$wt" \
+	"$res"/*.gcov.json.gz | tee "$OUT/coverage.txt"
+git -C "$wt" checkout -q -f --detach "$rev"

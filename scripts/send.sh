@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# send.sh [b4 send options]
+#
+# Send the series with b4, after the bot passed on it: b4 0.12 runs no
+# check of its own (it ignores the check-command keys of .b4-config).
+# The series goes on the branch b4/vfio-kunit of a worktree in the cache,
+# enrolled with "b4 prep", with cover-letter.txt as its cover letter and the
+# project's .b4-config.  Without options the mails are written to out/mail/
+# and nothing is sent; pass b4 send's own options (--dry-run, --reflect, or
+# none of them with SEND=1) to go further.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+need_cmd b4 git
+[ -s "$SERIES_DIR/cover-letter.txt" ] || die "no cover letter: $SERIES_DIR/cover-letter.txt"
+wt=$TREE_DIR/send
+branch=b4/vfio-kunit
+
+if [ "${SKIP_BOT:-0}" != 1 ]; then
+	"$PROJECT/scripts/bot.sh" >/dev/null ||
+		die "the bot fails on the series (see out/summary.txt): not sending"
+fi
+
+if [ ! -d "$wt" ]; then
+	git -C "$SRC" worktree prune
+	git -C "$SRC" worktree add -q --detach "$wt" "$BASE_BRANCH"
+fi
+# The branch is made anew from patches/ every time: forget b4's old state.
+git -C "$wt" checkout -q --detach "$BASE_BRANCH"
+git -C "$wt" branch -q -D "$branch" 2>/dev/null || true
+git -C "$wt" config --remove-section "branch.$branch" 2>/dev/null || true
+"$PROJECT/scripts/apply-series.sh" "$wt" "$branch" >/dev/null
+cp "$PROJECT/.b4-config" "$wt/.b4-config"
+
+cd "$wt"
+b4 -q prep -e "$BASE_BRANCH" >/dev/null
+# b4 edits the cover letter with $EDITOR FILE: let cp be the editor.
+EDITOR="cp $SERIES_DIR/cover-letter.txt" b4 -q prep --edit-cover >/dev/null
+
+if [ $# -eq 0 ]; then
+	rm -rf "$OUT/mail"
+	b4 send --no-sign -o "$OUT/mail"
+	note "$(find "$OUT/mail" -type f | wc -l) mails in $OUT/mail; nothing sent"
+elif [ "${SEND:-0}" = 1 ] || [[ " $* " == *" --dry-run "* ]] ||
+     [[ " $* " == *" --reflect "* ]] || [[ " $* " == *" -o "* ]]; then
+	b4 send "$@"
+else
+	die "refusing to send without SEND=1 (or pass --dry-run, --reflect or -o DIR)"
+fi
