@@ -24,8 +24,8 @@ echo "commit=$base" >>"$OUT/base.info"
 : >"$OUT/suites.tsv"
 
 # The tooling's fingerprint: a change to any script or config reruns all.
-tooling=$(cat "$PROJECT"/scripts/*.sh "$PROJECT"/scripts/*.py "$PROJECT"/scripts/checkpatch-exceptions \
-	"$PROJECT"/kunit/* 2>/dev/null | sha1sum | cut -c1-16)
+tooling=$(find "$PROJECT/scripts" "$PROJECT/kunit" -type f ! -name '*.pyc' -print0 |
+	sort -z | xargs -0 cat | sha1sum | cut -c1-16)
 tooling=$tooling-$(gcc -dumpfullversion)
 
 # record PATCH CHECK STATUS SECONDS DETAIL
@@ -140,17 +140,27 @@ for i in "${!patches[@]}"; do
 	done
 	prev=$c
 done
-# kunit/uml.kunitconfig is drivers/vfio/.kunitconfig for the tooling.
+# kunit/uml.kunitconfig is drivers/vfio/.kunitconfig for the tooling, and
+# the other configs run the same tests.
 if git -C "$SRC" cat-file -e HEAD:drivers/vfio/.kunitconfig 2>/dev/null; then
-	if diff <(grep '^CONFIG_' "$PROJECT/kunit/uml.kunitconfig" | sort) \
-		<(git -C "$SRC" show HEAD:drivers/vfio/.kunitconfig | grep '^CONFIG_' | sort) \
-		>"$OUT/kunitconfig.diff"; then
-		record "${patches[-1]}" kunitconfig pass 0 "kunit/uml.kunitconfig matches drivers/vfio/.kunitconfig"
+	git -C "$SRC" show HEAD:drivers/vfio/.kunitconfig | grep '^CONFIG_' | sort >"$OUT/intree.kunitconfig"
+	bad=
+	for f in "$PROJECT"/kunit/*.kunitconfig; do
+		grep '^CONFIG_' "$f" | sort >"$OUT/cfg.options"
+		if [ "${f##*/}" = uml.kunitconfig ]; then
+			cmp -s "$OUT/intree.kunitconfig" "$OUT/cfg.options" || bad+=" ${f##*/} (differs)"
+		elif [ -n "$(comm -23 "$OUT/intree.kunitconfig" "$OUT/cfg.options")" ]; then
+			bad+=" ${f##*/} (lacks $(comm -23 "$OUT/intree.kunitconfig" "$OUT/cfg.options" | paste -sd' '))"
+		fi
+	done
+	if [ -z "$bad" ]; then
+		record "${patches[-1]}" kunitconfig pass 0 "kunit/ runs what drivers/vfio/.kunitconfig enables"
 	else
-		record "${patches[-1]}" kunitconfig fail 0 \
-			"kunit/uml.kunitconfig differs from drivers/vfio/.kunitconfig: $(grep -m1 '^[<>]' "$OUT/kunitconfig.diff")"
+		record "${patches[-1]}" kunitconfig fail 0 "out of step with drivers/vfio/.kunitconfig:$bad"
 	fi
 fi
+run_cached "$key-maintainers" "$OUT/tip/maintainers" "$PROJECT/scripts/check-maintainers.sh" "$SRC"
+record_run "${patches[-1]}" maintainers "$OUT/tip/maintainers"
 for cfg in $(comm -13 <(configs patch) <(configs tip)); do
 	kunit "$cfg" "${patches[-1]}" "$key" "$OUT/tip/kunit-$cfg" 1
 done

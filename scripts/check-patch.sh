@@ -126,12 +126,12 @@ check_signoff()
 }
 
 # Fixes: <12+ hex> ("subject"), naming a commit of the base where the base
-# has history (Debian's tarball has none).
+# has history (Debian's tarball has none: the base is one commit).
 check_fixes()
 {
 	local line sha bad=0 checked=0 history
 
-	history=$(git -C "$tree" rev-list --count "$before")
+	history=$(git -C "$tree" rev-list --count "$BASE_BRANCH")
 	while IFS= read -r line; do
 		if ! [[ $line =~ ^Fixes:\ ([0-9a-f]{12,40})\ \(\".+\"\)$ ]]; then
 			result fixes fail "malformed: $line"
@@ -140,7 +140,7 @@ check_fixes()
 		fi
 		sha=${BASH_REMATCH[1]}
 		if [ "$history" -gt 1 ]; then
-			git -C "$tree" merge-base --is-ancestor "$sha" "$before" 2>/dev/null || {
+			git -C "$tree" merge-base --is-ancestor "$sha" "$BASE_BRANCH" 2>/dev/null || {
 				result fixes fail "$sha is not a commit of the base"
 				bad=1
 			}

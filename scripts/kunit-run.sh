@@ -11,6 +11,8 @@
 # The kunitconfig's comments carry what kunit.py needs besides the options:
 #   # arch: x86_64                  (default um; x86_64 boots under QEMU)
 #   # kernel_args: a=b c=d          (passed with --kernel_args)
+#   # filter: speed>slow            (passed with --filter)
+#   # max_run_seconds: 10           (the boot and the tests, at most)
 # Options that TREE does not define yet (the series adds them) are dropped,
 # unless STRICT=1, where they fail the run.
 #
@@ -59,6 +61,9 @@ command -v ccache >/dev/null && args+=(--make_options="CC=ccache gcc")
 for a in "${kargs[@]}"; do
 	args+=(--kernel_args="$a")
 done
+filter=$(sed -n 's/^# filter: *//p' "$cfg")
+[ -z "$filter" ] || args+=(--filter="$filter")
+budget=$(sed -n 's/^# max_run_seconds: *//p' "$cfg")
 
 rc=0
 (cd "$tree" && CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache} \
@@ -93,6 +98,12 @@ status=0
 if [ "$rc" -ne 0 ] && ! { [ ! -s "$outdir/suites.tsv" ] && [ -s "$outdir/dropped" ]; }; then
 	status=1
 fi
+# kunit.py: "Elapsed time: 9.1s total, 0.0s configuring, 8.1s building, 1.0s running"
+ran=$(sed -nE 's/.*Elapsed time:.* ([0-9.]+)s running.*/\1/p' "$outdir/kunit.out")
+if [ -n "$budget" ] && [ -n "$ran" ] && awk -v r="$ran" -v b="$budget" 'BEGIN { exit !(r > b) }'; then
+	echo "the run took ${ran}s, over its budget of ${budget}s" >"$outdir/over-budget"
+	status=1
+fi
 awk -F'\t' -v new="$(grep -c '^new' "$outdir/splats.tsv" || true)" \
 	-v dropped="$(paste -sd' ' "$outdir/dropped")" '
 	{ s++; p += $2; f += $3; k += $4; c += $5 }
@@ -101,6 +112,7 @@ awk -F'\t' -v new="$(grep -c '^new' "$outdir/splats.tsv" || true)" \
 			printf "no tests yet (not in this tree: %s); ", dropped
 		else
 			printf "%d suites: %d passed, %d failed, %d skipped, %d crashed; ", s, p, f, k, c
-		printf "%d new splat(s)\n", new
-	}' "$outdir/suites.tsv"
+		printf "%d new splat(s); ran %ss\n", new, ran
+	}' ran="${ran:-?}" "$outdir/suites.tsv"
+[ ! -f "$outdir/over-budget" ] || cat "$outdir/over-budget"
 exit "$status"

@@ -5,6 +5,8 @@
 # shellcheck disable=SC2034
 
 export LC_ALL=C
+# set -e stops a script silently: say where.
+trap 'echo "${0##*/}: error: line $LINENO: \"$BASH_COMMAND\" failed" >&2' ERR
 PROJECT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${VFIO_SERIES_CACHE:-$PROJECT/.cache}
 # Where the quilt lives: the project by default, a fixture in the self tests.

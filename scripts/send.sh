@@ -42,7 +42,10 @@ EDITOR="cp $SERIES_DIR/cover-letter.txt" b4 -q prep --edit-cover >/dev/null
 
 if [ $# -eq 0 ]; then
 	rm -rf "$OUT/mail"
-	b4 send --no-sign -o "$OUT/mail"
+	# Writing mails needs no way of sending them, but b4 refuses its web
+	# endpoint unsigned: name an SMTP server for this command only.
+	GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=sendemail.smtpServer GIT_CONFIG_VALUE_0=/bin/false \
+		b4 send --no-sign -o "$OUT/mail"
 	note "$(find "$OUT/mail" -type f | wc -l) mails in $OUT/mail; nothing sent"
 elif [ "${SEND:-0}" = 1 ] || [[ " $* " == *" --dry-run "* ]] ||
      [[ " $* " == *" --reflect "* ]] || [[ " $* " == *" -o "* ]]; then

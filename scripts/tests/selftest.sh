@@ -164,6 +164,11 @@ if [ -s "$PROJECT/series" ]; then
 		diff -r "$PROJECT/patches" "$tmp/rt/patches"
 	t "series is exported in order" cmp "$PROJECT/series" "$tmp/rt/series"
 	t "exporting an unchanged branch changes nothing" "${dev_env[@]}" "$S/series-export.sh" --check
+	n=$(wc -l <"$PROJECT/series")
+	t "send.sh writes a cover letter and $n patch mails, sends nothing" bash -c \
+		"SKIP_BOT=1 VFIO_SERIES_OUT='$tmp/send' '$S/send.sh' >/dev/null 2>&1 && \
+		 [ \"\$(ls '$tmp/send/mail' | wc -l)\" -eq $((n + 1)) ] && \
+		 grep -q '^Subject: \[PATCH 0/$n\] $(head -n1 "$PROJECT/cover-letter.txt")' '$tmp'/send/mail/0000-*"
 	# Debian's .gitignore ignores the top level: an untracked file counts.
 	touch "$tmp/dev/drivers/vfio/new-file.c"
 	t "export refuses a dirty worktree" \
