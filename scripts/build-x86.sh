@@ -24,9 +24,8 @@ mkdir -p "$outdir" "$build"
 
 cc=gcc
 command -v ccache >/dev/null && cc="ccache gcc"
-export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
 [ "$mode" != baseline ] || rm -rf "$build/drivers/vfio"
-mk=(make -s -C "$tree" O="$build" ARCH=x86_64 CC="$cc" -j"$(nproc)")
+mk=(make -s -C "$tree" O="$build" ARCH=x86_64 CC="$cc" -j"$JOBS")
 # allmodconfig again each time: a patch may add options.
 "${mk[@]}" allmodconfig >"$outdir/build.log" 2>&1 ||
 	die "x86_64 allmodconfig failed: $(tail -n1 "$outdir/build.log")"

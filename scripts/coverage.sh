@@ -36,7 +36,7 @@ mkdir -p "$res" "$build"
 read -ra kargs <<<"$(sed -n 's/^# kernel_args: *//p' "$PROJECT/kunit/uml.kunitconfig")"
 args=(run --kunitconfig="$PROJECT/kunit/uml.kunitconfig"
       --kunitconfig=tools/testing/kunit/configs/coverage_uml.config
-      --build_dir="$build" --jobs="$(nproc)" --json="$res/results.json"
+      --build_dir="$build" --jobs="$JOBS" --json="$res/results.json"
       --make_options=KCFLAGS=-Dmangle_path=kernel_mangle_path)
 for a in "${kargs[@]}"; do
 	args+=(--kernel_args="$a")

@@ -55,7 +55,7 @@ done <"$cfg"
 rm -f "$outdir/known"
 
 args=(run --kunitconfig="$outdir/kunitconfig" --build_dir="$build"
-      --arch="$arch" --jobs="$(nproc)" --timeout="${KUNIT_TIMEOUT:-900}"
+      --arch="$arch" --jobs="$JOBS" --timeout="${KUNIT_TIMEOUT:-900}"
       --json="$outdir/results.json")
 command -v ccache >/dev/null && args+=(--make_options="CC=ccache gcc")
 for a in "${kargs[@]}"; do
@@ -66,8 +66,7 @@ filter=$(sed -n 's/^# filter: *//p' "$cfg")
 budget=$(sed -n 's/^# max_run_seconds: *//p' "$cfg")
 
 rc=0
-(cd "$tree" && CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache} \
-	./tools/testing/kunit/kunit.py "${args[@]}") >"$outdir/kunit.out" 2>&1 || rc=$?
+(cd "$tree" && ./tools/testing/kunit/kunit.py "${args[@]}") >"$outdir/kunit.out" 2>&1 || rc=$?
 cp "$build/test.log" "$outdir/test.log" 2>/dev/null || : >"$outdir/test.log"
 
 if [ "$mode" = baseline ]; then

