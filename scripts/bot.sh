@@ -161,7 +161,19 @@ if git -C "$SRC" cat-file -e HEAD:drivers/vfio/.kunitconfig 2>/dev/null; then
 fi
 run_cached "$key-maintainers" "$OUT/tip/maintainers" "$PROJECT/scripts/check-maintainers.sh" "$SRC"
 record_run "${patches[-1]}" maintainers "$OUT/tip/maintainers"
+# Ready to send: recipients, the mails (out/mail) round trip, the cover letter.
+skey=$({ cat "$SERIES_DIR"/{series,cover-letter.txt,.b4-config,.b4-cover-template} "$SERIES_DIR"/patches/* 2>/dev/null || true; } | sha1sum | cut -c1-16)-$key
+run_cached "$skey-recipients" "$OUT/tip/recipients" "$PROJECT/scripts/check-recipients.sh"
+record_run "${patches[-1]}" recipients "$OUT/tip/recipients"
+for c in roundtrip cover-letter; do
+	run_cached "$skey-$c" "$OUT/tip/$c" "$PROJECT/scripts/check-$c.sh" "$OUT/mail"
+	record_run "${patches[-1]}" "$c" "$OUT/tip/$c"
+done
 for cfg in $(comm -13 <(configs patch) <(configs tip)); do
 	kunit "$cfg" "${patches[-1]}" "$key" "$OUT/tip/kunit-$cfg" 1
 done
+# The end-to-end test in a QEMU guest (scripts/e2e.sh): one check per case.
+run_cached "$key-e2e" "$OUT/tip/e2e" "$PROJECT/scripts/e2e.sh" "${commits[-1]}" "$OUT/tip/e2e"
+[ -s "$OUT/tip/e2e/cases.tsv" ] || record_run "${patches[-1]}" e2e "$OUT/tip/e2e"
+while IFS=$'\t' read -r c s d; do record "${patches[-1]}" "e2e:$c" "$s" 0 "$d"; done < <(cat "$OUT/tip/e2e/cases.tsv" 2>/dev/null)
 "$PROJECT/scripts/summary.py" "$OUT"

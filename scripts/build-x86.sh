@@ -5,10 +5,14 @@
 #
 # Incremental x86_64 allmodconfig build of drivers/vfio/ with W=1 and sparse
 # (C=1), every VFIO driver included (allmodconfig turns on COMPILE_TEST).
+# Then links the modules of drivers/vfio/ (modpost without vmlinux's
+# symbols, so unresolved symbols are not reported) for their aliases.
 # Leaves in OUTDIR warnings (all that the build printed, without line
-# numbers) and new-warnings (those not printed by the base build); exits 1
-# when the build fails or there is a new warning.  "baseline" records the
-# warnings of TREE (the base) instead; it builds from scratch.
+# numbers), new-warnings (those not printed by the base build) and aliases
+# ("module alias" lines); exits 1 when the build fails, there is a new
+# warning, or a module of the base lost or gained an alias (userspace loads
+# the vfio-pci variant drivers by alias).  "baseline" records the warnings
+# and aliases of TREE (the base) instead; it builds from scratch.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -31,6 +35,17 @@ mk=(make -s -C "$tree" O="$build" ARCH=x86_64 CC="$cc" -j"$JOBS")
 	die "x86_64 allmodconfig failed: $(tail -n1 "$outdir/build.log")"
 rc=0
 "${mk[@]}" W=1 C=1 drivers/vfio/ >>"$outdir/build.log" 2>&1 || rc=$?
+if [ "$rc" -eq 0 ]; then
+	mapfile -t kos < <(find "$build/drivers/vfio" -name modules.order -exec cat {} + |
+		sed 's/\.o$/.ko/' | sort -u)
+	"${mk[@]}" W=1 C=1 KBUILD_MODPOST_WARN=1 "${kos[@]}" >"$outdir/modpost.log" 2>&1 || rc=$?
+	grep -vE 'modpost: (".*" \[.*\] undefined!|suppressed [0-9]+ unresolved symbol warnings)' \
+		"$outdir/modpost.log" | grep -E '(warning|error|WARNING|ERROR):' >>"$outdir/build.log" || true
+	# A module without aliases is listed with "-".
+	for ko in "${kos[@]}"; do
+		{ modinfo -F alias "$build/$ko"; echo -; } | sed "s|^|${ko##*/} |"
+	done | sort >"$outdir/aliases"
+fi
 
 # "file:line:col: warning: text" -> "file: warning: text", paths relative.
 grep -E '(warning|error):' "$outdir/build.log" |
@@ -39,7 +54,8 @@ grep -E '(warning|error):' "$outdir/build.log" |
 if [ "$mode" = baseline ]; then
 	[ "$rc" -eq 0 ] || die "the base tree does not build: see $outdir/build.log"
 	cp "$outdir/warnings" "$build.baseline"
-	echo "the base prints $(wc -l <"$outdir/warnings") warning(s)"
+	cp "$outdir/aliases" "$build.aliases"
+	echo "the base prints $(wc -l <"$outdir/warnings") warning(s); $(wc -l <"$outdir/aliases") module aliases"
 	exit 0
 fi
 [ -f "$build.baseline" ] || die "no baseline: run with 'baseline' on the base first"
@@ -49,4 +65,12 @@ if [ -s "$outdir/new-warnings" ]; then
 	echo "$(wc -l <"$outdir/new-warnings") new warning(s): $(head -n1 "$outdir/new-warnings")"
 	exit 1
 fi
-echo "no new warning"
+# The aliases of every module the base has, compared module by module.
+[ -f "$build.aliases" ] || die "no baseline aliases: run with 'baseline' on the base first"
+changed=$(join -j1 <(cut -d' ' -f1 "$build.aliases" | sort -u) <(diff "$build.aliases" "$outdir/aliases" |
+	sed -n 's/^[<>] \([^ ]*\) .*/\1/p' | sort -u) | paste -sd' ')
+if [ -n "$changed" ]; then
+	echo "module aliases changed: $changed"
+	exit 1
+fi
+echo "no new warning; aliases of $(cut -d' ' -f1 "$build.aliases" | sort -u | wc -l) modules unchanged"

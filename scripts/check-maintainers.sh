@@ -3,9 +3,9 @@
 #
 # check-maintainers.sh TREE
 #
-# After the last patch, checked out in TREE: every "F:" line of
-# MAINTAINERS.fragment is in the tip's MAINTAINERS, in the entry the
-# fragment puts it in, and get_maintainer.pl names a maintainer for every
+# After the last patch, checked out in TREE: the lines the series adds to
+# MAINTAINERS, each under its entry's name, are exactly those of
+# MAINTAINERS.fragment, and get_maintainer.pl names a maintainer for every
 # file the series adds.  Exits 1 on the first problem, with its line.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -16,24 +16,26 @@ tree=$1
 frag=$SERIES_DIR/MAINTAINERS.fragment
 [ -f "$frag" ] || die "no $frag"
 
-entry=
-while IFS= read -r line; do
-	case $line in
-	''|'#'*) continue ;;
-	F:*)
-		[ -n "$entry" ] || die "$frag: '$line' outside an entry"
-		# The entry runs from its name to the next blank line.
-		awk -v e="$entry" -v l="$line" '
-			$0 == e { inside = 1; next }
-			inside && /^$/ { exit }
-			inside && $0 == l { found = 1; exit }
-			END { exit !found }' "$tree/MAINTAINERS" || {
-			echo "MAINTAINERS lacks '$line' in $entry"
-			exit 1
-		} ;;
-	*) entry=$line ;;
-	esac
-done <"$frag"
+# What the series adds to MAINTAINERS, each added line under the name of
+# its entry (the line after a blank line), against the fragment.
+git -C "$tree" diff -U0 "$BASE_BRANCH" HEAD -- MAINTAINERS |
+	sed -n 's/^@@ -[0-9,]* +\([0-9]*\)\(,\([0-9]*\)\)\{0,1\} @@.*/\1 \3/p' |
+	awk -v file="$tree/MAINTAINERS" '
+		BEGIN { prev = "" }
+		FILENAME != file { first = $1; n = ($2 == "" ? 1 : $2)
+			for (i = first; i < first + n; i++) want[i] = 1; next }
+		prev == "" { entry = $0 }
+		FNR in want && $0 != "" { if (entry != last) { if (last != "") print ""; print entry; last = entry }
+			if ($0 != entry) print }
+		{ prev = $0 }' - "$tree/MAINTAINERS" >"${TMPDIR:-/tmp}/maintainers.added.$$"
+trap 'rm -f "${TMPDIR:-/tmp}/maintainers.added.$$"' EXIT
+if ! diff -u <(grep -v '^#' "$frag" | cat -s | sed '/./,$!d') \
+	"${TMPDIR:-/tmp}/maintainers.added.$$" >"${TMPDIR:-/tmp}/maintainers.diff.$$"; then
+	echo "MAINTAINERS.fragment does not mirror the series' MAINTAINERS changes: $(grep -m1 '^[-+][^-+]' "${TMPDIR:-/tmp}/maintainers.diff.$$")"
+	rm -f "${TMPDIR:-/tmp}/maintainers.diff.$$"
+	exit 1
+fi
+rm -f "${TMPDIR:-/tmp}/maintainers.diff.$$"
 
 added=$(git -C "$tree" diff --name-only --diff-filter=A "$BASE_BRANCH" HEAD)
 for f in $added; do
@@ -43,4 +45,4 @@ for f in $added; do
 		exit 1
 	}
 done
-echo "MAINTAINERS.fragment is in MAINTAINERS; $(wc -w <<<"$added") added file(s) have a maintainer"
+echo "MAINTAINERS.fragment mirrors the series' MAINTAINERS changes; $(wc -w <<<"$added") added file(s) have a maintainer"

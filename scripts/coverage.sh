@@ -47,7 +47,7 @@ find "$build" -name '*.gcda' -delete
 [ -f "$build/drivers/vfio/vfio_main.gcda" ] ||
 	die "the kernel wrote no gcov data (see $res/kunit.out)"
 
-for f in drivers/vfio/vfio_main.c drivers/vfio/group.c; do
+for f in drivers/vfio/vfio_main.c drivers/vfio/group.c drivers/vfio/pci/vfio_pci_core.c; do
 	(cd "$res" && gcov -j -o "$build/${f%/*}" "$wt/$f" >/dev/null 2>&1) ||
 		die "gcov failed on $f"
 done

@@ -9,7 +9,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 pkgs=(build-essential bc bison flex cpio kmod libelf-dev libssl-dev python3 perl
-      git xz-utils ccache codespell sparse b4 qemu-system-x86 shellcheck rsync
+      git xz-utils ccache codespell sparse b4 qemu-system-x86 shellcheck rsync busybox-static
       python3-ply python3-git)
 missing=()
 for p in "${pkgs[@]}"; do

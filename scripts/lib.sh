@@ -75,6 +75,28 @@ BASE_BRANCH=vfio-series/base
 BOT_BRANCH=vfio-series/bot
 DEV_BRANCH=${VFIO_SERIES_DEV_BRANCH:-vfio-series/dev}
 
+# The worktree of the checks before sending (recipients, the mails' round
+# trip, the cover letter's diffstat), its branch, and the upstream commit the
+# cover letter names as base-commit: mainline v6.12 (the Debian tree is
+# 6.12.117, committed with an id of its own).
+TIP=${VFIO_SERIES_TIP:-$TREE_DIR/tip}
+TIP_BRANCH=${VFIO_SERIES_TIP_BRANCH:-vfio-series/tip}
+UPSTREAM_BASE=adc218676eef25575469234709c2d87185ca223a
+
+# tip_tree: the series applied in TIP (on TIP_BRANCH), which stays locked
+# (fd 9) until the script exits.
+tip_tree()
+{
+	exec 9>"$TIP.lock"
+	flock 9
+	if [ ! -d "$TIP" ]; then
+		git -C "$SRC" worktree prune
+		git -C "$SRC" worktree add -q --detach "$TIP" "$BASE_BRANCH"
+	fi
+	"$PROJECT/scripts/apply-series.sh" "$TIP" "$TIP_BRANCH" >/dev/null 2>"$TIP.err" ||
+		die "the series does not apply in $TIP: $(grep -m1 'error:' "$TIP.err" || tail -n1 "$TIP.err")"
+}
+
 # series_patches: the patch names in series order, comments and blanks dropped.
 series_patches()
 {

@@ -7,23 +7,31 @@
 # check of its own (it ignores the check-command keys of .b4-config).
 # The series goes on the branch b4/vfio-kunit of a worktree in the cache,
 # enrolled with "b4 prep", with cover-letter.txt as its cover letter and the
-# project's .b4-config.  Without options the mails are written to out/mail/
-# and nothing is sent; pass b4 send's own options (--dry-run, --reflect, or
-# none of them with SEND=1) to go further.
+# project's .b4-config and .b4-cover-template.  Without options the mails are
+# written to out/mail/ (MAIL_DIR) and nothing is sent; pass b4 send's own
+# options (--dry-run, --reflect, or none of them with SEND=1) to go further.
+# SKIP_BOT=1 skips the bot (the bot itself writes the mails so).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-need_cmd b4 git
+need_cmd b4 git flock
 [ -s "$SERIES_DIR/cover-letter.txt" ] || die "no cover letter: $SERIES_DIR/cover-letter.txt"
 wt=$TREE_DIR/send
 branch=b4/vfio-kunit
+mail=$(realpath -m "${MAIL_DIR:-$OUT/mail}")
+for f in .b4-config .b4-cover-template; do
+	[ -f "$SERIES_DIR/$f" ] || die "no $SERIES_DIR/$f"
+done
 
 if [ "${SKIP_BOT:-0}" != 1 ]; then
 	"$PROJECT/scripts/bot.sh" >/dev/null ||
 		die "the bot fails on the series (see out/summary.txt): not sending"
 fi
 
+# One send.sh at a time in the worktree.
+exec 9>"$wt.lock"
+flock 9
 if [ ! -d "$wt" ]; then
 	git -C "$SRC" worktree prune
 	git -C "$SRC" worktree add -q --detach "$wt" "$BASE_BRANCH"
@@ -33,7 +41,7 @@ git -C "$wt" checkout -q --detach "$BASE_BRANCH"
 git -C "$wt" branch -q -D "$branch" 2>/dev/null || true
 git -C "$wt" config --remove-section "branch.$branch" 2>/dev/null || true
 "$PROJECT/scripts/apply-series.sh" "$wt" "$branch" >/dev/null
-cp "$PROJECT/.b4-config" "$wt/.b4-config"
+cp "$SERIES_DIR/.b4-config" "$SERIES_DIR/.b4-cover-template" "$wt/"
 
 cd "$wt"
 b4 -q prep -e "$BASE_BRANCH" >/dev/null
@@ -41,12 +49,12 @@ b4 -q prep -e "$BASE_BRANCH" >/dev/null
 EDITOR="cp $SERIES_DIR/cover-letter.txt" b4 -q prep --edit-cover >/dev/null
 
 if [ $# -eq 0 ]; then
-	rm -rf "$OUT/mail"
+	rm -rf "$mail"
 	# Writing mails needs no way of sending them, but b4 refuses its web
 	# endpoint unsigned: name an SMTP server for this command only.
 	GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=sendemail.smtpServer GIT_CONFIG_VALUE_0=/bin/false \
-		b4 send --no-sign -o "$OUT/mail"
-	note "$(find "$OUT/mail" -type f | wc -l) mails in $OUT/mail; nothing sent"
+		b4 send --no-sign -o "$mail"
+	note "$(find "$mail" -type f | wc -l) mails in $mail; nothing sent"
 elif [ "${SEND:-0}" = 1 ] || [[ " $* " == *" --dry-run "* ]] ||
      [[ " $* " == *" --reflect "* ]] || [[ " $* " == *" -o "* ]]; then
 	b4 send "$@"

@@ -79,6 +79,20 @@ check_fixture()
 	if [ "$5" = fail ]; then [ "$rc" -ne 0 ]; else true; fi
 }
 
+# check_fails PATTERN CMD...: CMD, a check, exits 1 with one line on stdout
+# that matches PATTERN.
+check_fails()
+{
+	local pat=$1 rc=0
+	shift
+	"$@" >"$tmp/cout" 2>"$tmp/cerr" || rc=$?
+	if [ "$rc" -ne 1 ] || [ "$(wc -l <"$tmp/cout")" -ne 1 ] || ! grep -qE -- "$pat" "$tmp/cout"; then
+		echo "exited $rc, not 1 with one line matching '$pat':"
+		cat "$tmp/cout" "$tmp/cerr"
+		return 1
+	fi
+}
+
 sed_patch()
 {
 	sed "$1" "$FX/good.patch" >"$tmp/$2"
@@ -168,7 +182,7 @@ if [ -s "$PROJECT/series" ]; then
 	t "send.sh writes a cover letter and $n patch mails, sends nothing" bash -c \
 		"SKIP_BOT=1 VFIO_SERIES_OUT='$tmp/send' '$S/send.sh' >/dev/null 2>&1 && \
 		 [ \"\$(ls '$tmp/send/mail' | wc -l)\" -eq $((n + 1)) ] && \
-		 grep -q '^Subject: \[PATCH 0/$n\] $(head -n1 "$PROJECT/cover-letter.txt")' '$tmp'/send/mail/0000-*"
+		 grep -q '^Subject: \[PATCH 0*0/$n\] $(head -n1 "$PROJECT/cover-letter.txt")' '$tmp'/send/mail/0000-*"
 	# Debian's .gitignore ignores the top level: an untracked file counts.
 	touch "$tmp/dev/drivers/vfio/new-file.c"
 	t "export refuses a dirty worktree" \
@@ -176,6 +190,57 @@ if [ -s "$PROJECT/series" ]; then
 	t "import refuses a dirty worktree" \
 		fails_with 'dirty worktree' "${dev_env[@]}" "$S/series-import.sh"
 fi
+
+# Ready to send: recipients, the mails' round trip, the cover letter, on a
+# fixture series of two patches (b4 makes no cover letter for one).
+sd=$(fixture_series send good.patch mdev-typo.patch)
+cp "$FX/send/cover-letter.txt" "$sd/"
+cp "$FX/send/b4-config" "$sd/.b4-config"
+cp "$PROJECT/.b4-cover-template" "$sd/"
+sx=(env SERIES_DIR="$sd" VFIO_SERIES_TIP="$wt" VFIO_SERIES_TIP_BRANCH="vfio-series/selftest-$$")
+t "recipients.sh: maintainers To, lists Cc" bash -c \
+	"$(printf '%q ' "${sx[@]}") '$S/recipients.sh' >'$tmp/rcpt' && \
+	 grep -qx 'To: Kirti Wankhede <kwankhede@nvidia.com>' '$tmp/rcpt' && \
+	 grep -qx 'Cc: kvm@vger.kernel.org' '$tmp/rcpt' && ! grep -q '^To: .*@vger' '$tmp/rcpt'"
+t "recipients.sh --write fills .b4-config, with its extra Cc, and it passes" bash -c \
+	"$(printf '%q ' "${sx[@]}") '$S/recipients.sh' --write >/dev/null 2>&1 && \
+	 git config -f '$sd/.b4-config' b4.send-series-cc | grep -q 'kvm@vger.kernel.org,.*fixture-extra@example.org' && \
+	 $(printf '%q ' "${sx[@]}") '$S/check-recipients.sh'"
+cp "$sd/.b4-config" "$tmp/b4-config.good"
+git config -f "$sd/.b4-config" b4.send-series-cc "LINUX-KERNEL@vger.kernel.org, KVM@VGER.kernel.org"
+t "recipients compare case-insensitively" "${sx[@]}" "$S/check-recipients.sh"
+git config -f "$sd/.b4-config" b4.send-series-cc "linux-kernel@vger.kernel.org"
+t "a missing recipient fails, named" \
+	check_fails '^missing from \.b4-config: kvm@vger\.kernel\.org \(Cc\)$' "${sx[@]}" "$S/check-recipients.sh"
+cp "$tmp/b4-config.good" "$sd/.b4-config"
+t "cover-diffstat.sh adds the shortlog and diffstat" bash -c \
+	"$(printf '%q ' "${sx[@]}") '$S/cover-diffstat.sh' 2>/dev/null && \
+	 grep -q '^ 2 files changed, 7 insertions(+), 1 deletion(-)$' '$sd/cover-letter.txt' && \
+	 $(printf '%q ' "${sx[@]}") '$S/cover-diffstat.sh' --check"
+t "send.sh writes the mails with SKIP_BOT=1" \
+	"${sx[@]}" SKIP_BOT=1 MAIL_DIR="$tmp/mail" "$S/send.sh"
+t "the mails round trip to the quilt's tree" "${sx[@]}" "$S/check-roundtrip.sh" "$tmp/mail"
+t "the cover letter names v6.12 and the series' diffstat" \
+	"${sx[@]}" "$S/check-cover-letter.sh" "$tmp/mail"
+cp -r "$tmp/mail" "$tmp/mail-swapped"
+(cd "$tmp/mail-swapped" && mv 0001-* a && mv 0002-* 0001-b.eml && mv a 0002-a.eml)
+t "mails out of order fail" \
+	check_fails '^0001-b\.eml: subject is not \[PATCH 1/2\]' "${sx[@]}" "$S/check-roundtrip.sh" "$tmp/mail-swapped"
+cp -r "$tmp/mail" "$tmp/mail-debian"
+sed -i "s/^base-commit: .*/base-commit: $(git -C "$SRC" rev-parse "$BASE_BRANCH")/" "$tmp"/mail-debian/0000-*
+t "a cover letter naming another base-commit fails" \
+	check_fails 'not base-commit: adc218676eef' "${sx[@]}" "$S/check-cover-letter.sh" "$tmp/mail-debian"
+# The series changes after the mails were written: a line more.
+sed -i -e 's/^@@ -134,6 +134,12 @@/@@ -134,6 +134,13 @@/' \
+	-e 's/^+ \* Return: the number.*/&\n+ * Context: any./' "$sd/patches/good.patch"
+t "a changed patch breaks the round trip" \
+	check_fails 'another tree than the quilt.*: differs in drivers/vfio/vfio_main\.c$' \
+	"${sx[@]}" "$S/check-roundtrip.sh" "$tmp/mail"
+t "a stale diffstat fails" \
+	check_fails 'stale diffstat .*"2 files changed, 7 insertions.*the series "2 files changed, 8 insertions' \
+	"${sx[@]}" "$S/check-cover-letter.sh" "$tmp/mail"
+t "cover-diffstat.sh --check finds it stale" \
+	check_fails '^stale shortlog and diffstat' "${sx[@]}" "$S/cover-diffstat.sh" --check
 
 # The base tree and bad input: nothing outside the given cache is written.
 t "LINUX_TREE that is not a kernel tree is refused" fails_with 'is not a kernel tree' \

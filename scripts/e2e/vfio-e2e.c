@@ -1,0 +1,604 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-e2e: the VFIO user of the end-to-end test, run in the guest.
+ *
+ *   vfio-e2e basic {group|cdev} SYSFS-DEVICE [edu] [id VENDOR:DEVICE] [any-reset]
+ *	open the device through the group + type1 container path or through
+ *	its cdev + iommufd, read its device, region and irq info, check the
+ *	vendor and device id in config space against sysfs (or the given
+ *	ids), reset it (if it says it can; otherwise the reset must fail,
+ *	but with "any-reset"),
+ *	map and unmap DMA through the IOMMU and close.  With "edu", drive
+ *	QEMU's edu device: copy a buffer through its DMA engine from one
+ *	mapped IOVA into the device and back to another, and compare.
+ *
+ *   vfio-e2e hold {group|cdev} SYSFS-DEVICE READY-FILE [req] [timeout S]
+ *	open the device, create READY-FILE and keep the device open until
+ *	the driver asks for it back through the request irq (with "req": an
+ *	eventfd on VFIO_PCI_REQ_IRQ_INDEX, and the hold fails if anything
+ *	else ends it) or until SIGUSR1, then close.  Fails after S seconds
+ *	(default 60).
+ *
+ * Prints what it does on stdout; an error is one line "vfio-e2e: error:
+ * ..." on stderr and exit 1.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
+
+struct dev {
+	const char *sysfs;	/* /sys/bus/.../devices/NAME */
+	const char *name;	/* NAME */
+	int cdev;		/* the cdev + iommufd path, else the group one */
+	int container, group, iommufd, fd;
+	uint32_t ioas;
+	struct vfio_device_info info;
+};
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("vfio-e2e: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* snprintf that fails the run instead of truncating. */
+static void fmt(char *buf, size_t n, const char *f, ...) __attribute__((format(printf, 3, 4)));
+
+static void fmt(char *buf, size_t n, const char *f, ...)
+{
+	va_list ap;
+	int len;
+
+	va_start(ap, f);
+	len = vsnprintf(buf, n, f, ap);
+	va_end(ap);
+	if (len < 0 || (size_t)len >= n)
+		die("name too long: %s", buf);
+}
+
+static void xioctl(int fd, unsigned long req, void *arg, const char *what)
+{
+	if (ioctl(fd, req, arg) < 0)
+		die("%s: %s", what, strerror(errno));
+}
+
+static int xopen(const char *path, int flags)
+{
+	int fd = open(path, flags);
+
+	if (fd < 0)
+		die("open %s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* The last component of the link SYSFS/LINK, e.g. the group number. */
+static void link_name(const char *sysfs, const char *link, char *out, size_t n)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	ssize_t len;
+	const char *base;
+
+	fmt(path, sizeof(path), "%s/%s", sysfs, link);
+	len = readlink(path, target, sizeof(target) - 1);
+	if (len < 0)
+		die("readlink %s: %s", path, strerror(errno));
+	target[len] = '\0';
+	base = strrchr(target, '/');
+	fmt(out, n, "%s", base ? base + 1 : target);
+}
+
+static unsigned long sysfs_hex(const char *sysfs, const char *file)
+{
+	char path[PATH_MAX];
+	unsigned long v;
+	FILE *f;
+
+	fmt(path, sizeof(path), "%s/%s", sysfs, file);
+	f = fopen(path, "r");
+	if (!f)
+		die("open %s: %s", path, strerror(errno));
+	if (fscanf(f, "%lx", &v) != 1)
+		die("%s: not a number", path);
+	fclose(f);
+	return v;
+}
+
+static void open_group(struct dev *d)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	char grp[64], path[PATH_MAX];
+
+	link_name(d->sysfs, "iommu_group", grp, sizeof(grp));
+	d->container = xopen("/dev/vfio/vfio", O_RDWR);
+	if (ioctl(d->container, VFIO_GET_API_VERSION) != VFIO_API_VERSION)
+		die("VFIO_GET_API_VERSION: not %d", VFIO_API_VERSION);
+	if (ioctl(d->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) != 1)
+		die("VFIO_CHECK_EXTENSION: no VFIO_TYPE1v2_IOMMU");
+	fmt(path, sizeof(path), "/dev/vfio/%s", grp);
+	d->group = xopen(path, O_RDWR);
+	xioctl(d->group, VFIO_GROUP_GET_STATUS, &status, "VFIO_GROUP_GET_STATUS");
+	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE))
+		die("group %s is not viable", grp);
+	xioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container, "VFIO_GROUP_SET_CONTAINER");
+	if (ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) < 0)
+		die("VFIO_SET_IOMMU(TYPE1v2): %s", strerror(errno));
+	d->fd = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, d->name);
+	if (d->fd < 0)
+		die("VFIO_GROUP_GET_DEVICE_FD(%s): %s", d->name, strerror(errno));
+	printf("group %s: device %s open\n", grp, d->name);
+}
+
+static void open_cdev(struct dev *d)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	char vdev[64], path[PATH_MAX];
+	struct dirent *e;
+	DIR *dir;
+
+	fmt(path, sizeof(path), "%s/vfio-dev", d->sysfs);
+	dir = opendir(path);
+	if (!dir)
+		die("opendir %s: %s", path, strerror(errno));
+	vdev[0] = '\0';
+	while ((e = readdir(dir)))
+		if (!strncmp(e->d_name, "vfio", 4))
+			fmt(vdev, sizeof(vdev), "%s", e->d_name);
+	closedir(dir);
+	if (!vdev[0])
+		die("%s: no vfio cdev", path);
+	fmt(path, sizeof(path), "/dev/vfio/devices/%s", vdev);
+	d->fd = xopen(path, O_RDWR);
+	d->iommufd = xopen("/dev/iommu", O_RDWR);
+	bind.iommufd = d->iommufd;
+	xioctl(d->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind, "VFIO_DEVICE_BIND_IOMMUFD");
+	xioctl(d->iommufd, IOMMU_IOAS_ALLOC, &alloc, "IOMMU_IOAS_ALLOC");
+	d->ioas = alloc.out_ioas_id;
+	attach.pt_id = d->ioas;
+	xioctl(d->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach, "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
+	printf("cdev %s: device %s bound (devid %u), attached to ioas %u (pt %u)\n",
+	       vdev, d->name, bind.out_devid, d->ioas, attach.pt_id);
+}
+
+static void dev_open(struct dev *d, const char *path, const char *sysfs)
+{
+	const char *slash = strrchr(sysfs, '/');
+
+	memset(d, 0, sizeof(*d));
+	d->container = d->group = d->iommufd = d->fd = -1;
+	d->sysfs = sysfs;
+	d->name = slash ? slash + 1 : sysfs;
+	if (!strcmp(path, "cdev"))
+		d->cdev = 1;
+	else if (strcmp(path, "group"))
+		die("unknown path %s: group or cdev", path);
+	if (d->cdev)
+		open_cdev(d);
+	else
+		open_group(d);
+	d->info.argsz = sizeof(d->info);
+	xioctl(d->fd, VFIO_DEVICE_GET_INFO, &d->info, "VFIO_DEVICE_GET_INFO");
+	printf("info: flags %#x, %u regions, %u irqs\n",
+	       d->info.flags, d->info.num_regions, d->info.num_irqs);
+}
+
+static void dev_close(struct dev *d)
+{
+	int *fds[] = { &d->fd, &d->group, &d->container, &d->iommufd };
+	size_t i;
+
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0 && close(*fds[i]) < 0)
+			die("close: %s", strerror(errno));
+		*fds[i] = -1;
+	}
+	printf("closed\n");
+}
+
+static void region(struct dev *d, uint32_t index, struct vfio_region_info *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->argsz = sizeof(*r);
+	r->index = index;
+	if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, r) < 0)
+		die("VFIO_DEVICE_GET_REGION_INFO(%u): %s", index, strerror(errno));
+}
+
+static void rw(struct dev *d, int write, uint32_t index, uint64_t off, void *buf, size_t len)
+{
+	struct vfio_region_info r;
+	ssize_t n;
+
+	region(d, index, &r);
+	if (off + len > r.size)
+		die("region %u: access at %#llx beyond its size %#llx", index,
+		    (unsigned long long)off, (unsigned long long)r.size);
+	n = write ? pwrite(d->fd, buf, len, r.offset + off) : pread(d->fd, buf, len, r.offset + off);
+	if (n != (ssize_t)len)
+		die("%s region %u at %#llx: %s", write ? "write" : "read", index,
+		    (unsigned long long)off, n < 0 ? strerror(errno) : "short");
+}
+
+static uint32_t rd32(struct dev *d, uint32_t index, uint64_t off)
+{
+	uint32_t v;
+
+	rw(d, 0, index, off, &v, sizeof(v));
+	return v;
+}
+
+static void wr32(struct dev *d, uint32_t index, uint64_t off, uint32_t v)
+{
+	rw(d, 1, index, off, &v, sizeof(v));
+}
+
+static void check_regions_irqs(struct dev *d)
+{
+	struct vfio_region_info cfg;
+	uint32_t i;
+
+	if (!(d->info.flags & VFIO_DEVICE_FLAGS_PCI))
+		die("not a PCI device (flags %#x)", d->info.flags);
+	if (d->info.num_regions < VFIO_PCI_NUM_REGIONS)
+		die("%u regions, fewer than VFIO_PCI_NUM_REGIONS", d->info.num_regions);
+	for (i = 0; i < d->info.num_regions; i++) {
+		struct vfio_region_info r = { .argsz = sizeof(r), .index = i };
+
+		/* Only a VGA device has the VGA region: -EINVAL otherwise. */
+		if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &r) < 0) {
+			if (i == VFIO_PCI_VGA_REGION_INDEX && errno == EINVAL)
+				continue;
+			die("VFIO_DEVICE_GET_REGION_INFO(%u): %s", i, strerror(errno));
+		}
+		if (r.size)
+			printf("region %u: size %#llx, offset %#llx, flags %#x\n", i,
+			       (unsigned long long)r.size, (unsigned long long)r.offset, r.flags);
+	}
+	region(d, VFIO_PCI_CONFIG_REGION_INDEX, &cfg);
+	if (cfg.size < PCI_STD_HEADER_SIZEOF ||
+	    (cfg.flags & (VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE)) !=
+	    (VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE))
+		die("config region: size %#llx, flags %#x", (unsigned long long)cfg.size, cfg.flags);
+	for (i = 0; i < d->info.num_irqs; i++) {
+		struct vfio_irq_info irq = { .argsz = sizeof(irq), .index = i };
+
+		/* INTx is there for all; an emulated device may lack others. */
+		if (ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, &irq) < 0) {
+			if (i != VFIO_PCI_INTX_IRQ_INDEX && errno == EINVAL) {
+				printf("irq %u: none\n", i);
+				continue;
+			}
+			die("VFIO_DEVICE_GET_IRQ_INFO(%u): %s", i, strerror(errno));
+		}
+		printf("irq %u: count %u, flags %#x\n", i, irq.count, irq.flags);
+	}
+}
+
+static void check_ids(struct dev *d, const char *ids)
+{
+	unsigned int vendor, device;
+	uint32_t id = rd32(d, VFIO_PCI_CONFIG_REGION_INDEX, PCI_VENDOR_ID);
+
+	if (ids) {
+		if (sscanf(ids, "%x:%x", &vendor, &device) != 2)
+			die("bad id %s: VENDOR:DEVICE", ids);
+	} else {
+		vendor = sysfs_hex(d->sysfs, "vendor");
+		device = sysfs_hex(d->sysfs, "device");
+	}
+	if ((id & 0xffff) != vendor || id >> 16 != device)
+		die("config space: id %04x:%04x, expected %04x:%04x",
+		    id & 0xffff, id >> 16, vendor, device);
+	printf("config space: id %04x:%04x\n", vendor, device);
+}
+
+/*
+ * A device that has VFIO_DEVICE_FLAGS_RESET must reset; one without it must
+ * refuse, unless any_reset (mtty resets without advertising it).
+ */
+static void check_reset(struct dev *d, int any_reset)
+{
+	int rc = ioctl(d->fd, VFIO_DEVICE_RESET);
+
+	if (d->info.flags & VFIO_DEVICE_FLAGS_RESET) {
+		if (rc < 0)
+			die("VFIO_DEVICE_RESET: %s", strerror(errno));
+		printf("reset: done\n");
+	} else if (rc == 0) {
+		if (!any_reset)
+			die("VFIO_DEVICE_RESET succeeded on a device without VFIO_DEVICE_FLAGS_RESET");
+		printf("reset: done, though the device does not advertise it\n");
+	} else {
+		printf("reset: not supported by the device (%s), as its flags say\n", strerror(errno));
+	}
+}
+
+static void dma_map(struct dev *d, void *va, uint64_t iova, uint64_t len)
+{
+	if (d->cdev) {
+		struct iommu_ioas_map map = {
+			.size = sizeof(map), .ioas_id = d->ioas,
+			.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+				 IOMMU_IOAS_MAP_WRITEABLE,
+			.user_va = (uintptr_t)va, .length = len, .iova = iova,
+		};
+
+		xioctl(d->iommufd, IOMMU_IOAS_MAP, &map, "IOMMU_IOAS_MAP");
+	} else {
+		struct vfio_iommu_type1_dma_map map = {
+			.argsz = sizeof(map),
+			.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+			.vaddr = (uintptr_t)va, .iova = iova, .size = len,
+		};
+
+		xioctl(d->container, VFIO_IOMMU_MAP_DMA, &map, "VFIO_IOMMU_MAP_DMA");
+	}
+}
+
+static void dma_unmap(struct dev *d, uint64_t iova, uint64_t len)
+{
+	if (d->cdev) {
+		struct iommu_ioas_unmap unmap = {
+			.size = sizeof(unmap), .ioas_id = d->ioas, .iova = iova, .length = len,
+		};
+
+		xioctl(d->iommufd, IOMMU_IOAS_UNMAP, &unmap, "IOMMU_IOAS_UNMAP");
+		if (unmap.length != len)
+			die("IOMMU_IOAS_UNMAP: unmapped %#llx of %#llx",
+			    (unsigned long long)unmap.length, (unsigned long long)len);
+	} else {
+		struct vfio_iommu_type1_dma_unmap unmap = {
+			.argsz = sizeof(unmap), .iova = iova, .size = len,
+		};
+
+		xioctl(d->container, VFIO_IOMMU_UNMAP_DMA, &unmap, "VFIO_IOMMU_UNMAP_DMA");
+		if (unmap.size != len)
+			die("VFIO_IOMMU_UNMAP_DMA: unmapped %#llx of %#llx",
+			    (unsigned long long)unmap.size, (unsigned long long)len);
+	}
+}
+
+static void *buffer(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	return p;
+}
+
+/* QEMU's hw/misc/edu.c: BAR0 registers and the 4 KiB buffer it DMAs to. */
+#define EDU_ID		0x00
+#define EDU_LIVENESS	0x04
+#define EDU_DMA_SRC	0x80
+#define EDU_DMA_DST	0x88
+#define EDU_DMA_CNT	0x90
+#define EDU_DMA_CMD	0x98
+#define EDU_CMD_RUN	0x1
+#define EDU_CMD_TO_RAM	0x2
+#define EDU_BUF		0x40000
+#define EDU_BUF_SIZE	4096
+/* QEMU 7.2's edu refuses a transfer that ends at the end of its buffer. */
+#define EDU_XFER	2048
+
+static void edu_dma(struct dev *d, uint64_t src, uint64_t dst, uint32_t cmd)
+{
+	struct timespec t = { 0, 10 * 1000 * 1000 };
+	int i;
+
+	wr32(d, VFIO_PCI_BAR0_REGION_INDEX, EDU_DMA_SRC, src);
+	wr32(d, VFIO_PCI_BAR0_REGION_INDEX, EDU_DMA_DST, dst);
+	wr32(d, VFIO_PCI_BAR0_REGION_INDEX, EDU_DMA_CNT, EDU_XFER);
+	wr32(d, VFIO_PCI_BAR0_REGION_INDEX, EDU_DMA_CMD, cmd | EDU_CMD_RUN);
+	for (i = 0; i < 1000; i++) {
+		if (!(rd32(d, VFIO_PCI_BAR0_REGION_INDEX, EDU_DMA_CMD) & EDU_CMD_RUN))
+			return;
+		nanosleep(&t, NULL);
+	}
+	die("edu: DMA %#llx -> %#llx did not finish in 10 s",
+	    (unsigned long long)src, (unsigned long long)dst);
+}
+
+static void edu(struct dev *d)
+{
+	const uint64_t iova_in = 0x100000, iova_out = 0x200000;
+	uint8_t *in = buffer(EDU_BUF_SIZE), *out = buffer(EDU_BUF_SIZE);
+	uint32_t id, v;
+	uint16_t cmd;
+	size_t i;
+
+	id = rd32(d, VFIO_PCI_BAR0_REGION_INDEX, EDU_ID);
+	if ((id & 0xff) != 0xed)
+		die("edu: identification register %#x, not 0x..ed", id);
+	wr32(d, VFIO_PCI_BAR0_REGION_INDEX, EDU_LIVENESS, 0x12345678);
+	v = rd32(d, VFIO_PCI_BAR0_REGION_INDEX, EDU_LIVENESS);
+	if (v != ~0x12345678u)
+		die("edu: liveness register %#x, expected %#x", v, ~0x12345678u);
+	/* The device may DMA only with bus mastering on. */
+	rw(d, 0, VFIO_PCI_CONFIG_REGION_INDEX, PCI_COMMAND, &cmd, sizeof(cmd));
+	cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+	rw(d, 1, VFIO_PCI_CONFIG_REGION_INDEX, PCI_COMMAND, &cmd, sizeof(cmd));
+
+	for (i = 0; i < EDU_BUF_SIZE; i++)
+		in[i] = (uint8_t)(i * 7 + 3);
+	memset(out, 0, EDU_BUF_SIZE);
+	dma_map(d, in, iova_in, EDU_BUF_SIZE);
+	dma_map(d, out, iova_out, EDU_BUF_SIZE);
+	edu_dma(d, iova_in, EDU_BUF, 0);
+	edu_dma(d, EDU_BUF, iova_out, EDU_CMD_TO_RAM);
+	if (memcmp(in, out, EDU_XFER)) {
+		for (i = 0; i < EDU_XFER && in[i] == out[i]; i++)
+			;
+		die("edu: DMA round trip: byte %zu is %#x, expected %#x", i, out[i], in[i]);
+	}
+	dma_unmap(d, iova_in, EDU_BUF_SIZE);
+	dma_unmap(d, iova_out, EDU_BUF_SIZE);
+	cmd &= ~PCI_COMMAND_MASTER;
+	rw(d, 1, VFIO_PCI_CONFIG_REGION_INDEX, PCI_COMMAND, &cmd, sizeof(cmd));
+	for (i = EDU_XFER; i < EDU_BUF_SIZE; i++)
+		if (out[i])
+			die("edu: DMA round trip: byte %zu written beyond the %d bytes", i, EDU_XFER);
+	printf("edu: id %#x, %d bytes DMAed to the device from IOVA %#llx and back to IOVA %#llx\n",
+	       id, EDU_XFER, (unsigned long long)iova_in, (unsigned long long)iova_out);
+	munmap(in, EDU_BUF_SIZE);
+	munmap(out, EDU_BUF_SIZE);
+}
+
+static int basic(int argc, char **argv)
+{
+	const char *ids = NULL;
+	int do_edu = 0, any_reset = 0, i;
+	struct dev d;
+	void *buf;
+
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "edu"))
+			do_edu = 1;
+		else if (!strcmp(argv[i], "any-reset"))
+			any_reset = 1;
+		else if (!strcmp(argv[i], "id") && i + 1 < argc)
+			ids = argv[++i];
+		else
+			die("basic: unknown argument %s", argv[i]);
+	}
+	dev_open(&d, argv[0], argv[1]);
+	check_regions_irqs(&d);
+	check_ids(&d, ids);
+	check_reset(&d, any_reset);
+	/* A map/unmap round trip, whatever the device. */
+	buf = buffer(1 << 20);
+	dma_map(&d, buf, 1 << 24, 1 << 20);
+	dma_unmap(&d, 1 << 24, 1 << 20);
+	munmap(buf, 1 << 20);
+	printf("dma: 1 MiB mapped at IOVA %#x and unmapped\n", 1 << 24);
+	if (do_edu)
+		edu(&d);
+	dev_close(&d);
+	return 0;
+}
+
+static volatile sig_atomic_t released;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	released = 1;
+}
+
+static int hold(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	int req = 0, timeout = 60, efd = -1, i, fd;
+	struct pollfd pfd;
+	time_t end;
+	struct dev d;
+
+	for (i = 3; i < argc; i++) {
+		if (!strcmp(argv[i], "req"))
+			req = 1;
+		else if (!strcmp(argv[i], "timeout") && i + 1 < argc)
+			timeout = atoi(argv[++i]);
+		else
+			die("hold: unknown argument %s", argv[i]);
+	}
+	if (sigaction(SIGUSR1, &sa, NULL) < 0)
+		die("sigaction: %s", strerror(errno));
+	dev_open(&d, argv[0], argv[1]);
+	if (req) {
+		struct vfio_irq_info irq = {
+			.argsz = sizeof(irq), .index = VFIO_PCI_REQ_IRQ_INDEX,
+		};
+		char buf[sizeof(struct vfio_irq_set) + sizeof(int)];
+		struct vfio_irq_set *set = (struct vfio_irq_set *)buf;
+
+		xioctl(d.fd, VFIO_DEVICE_GET_IRQ_INFO, &irq, "VFIO_DEVICE_GET_IRQ_INFO(REQ)");
+		if (irq.count != 1 || !(irq.flags & VFIO_IRQ_INFO_EVENTFD))
+			die("request irq: count %u, flags %#x", irq.count, irq.flags);
+		efd = eventfd(0, EFD_CLOEXEC);
+		if (efd < 0)
+			die("eventfd: %s", strerror(errno));
+		set->argsz = sizeof(buf);
+		set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+		set->index = VFIO_PCI_REQ_IRQ_INDEX;
+		set->start = 0;
+		set->count = 1;
+		memcpy(set->data, &efd, sizeof(efd));
+		xioctl(d.fd, VFIO_DEVICE_SET_IRQS, set, "VFIO_DEVICE_SET_IRQS(REQ)");
+		printf("request irq: eventfd registered\n");
+	}
+	fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		die("create %s: %s", argv[2], strerror(errno));
+	close(fd);
+	fflush(stdout);
+
+	end = time(NULL) + timeout;
+	pfd.fd = efd;
+	pfd.events = POLLIN;
+	while (!released) {
+		int rc, left = (int)(end - time(NULL));
+
+		if (left <= 0) {
+			dev_close(&d);
+			die("held for %d s: neither a request nor SIGUSR1", timeout);
+		}
+		rc = poll(efd >= 0 ? &pfd : NULL, efd >= 0 ? 1 : 0, 1000);
+		if (rc < 0 && errno != EINTR)
+			die("poll: %s", strerror(errno));
+		if (rc > 0) {
+			uint64_t n;
+
+			if (read(efd, &n, sizeof(n)) != sizeof(n))
+				die("read eventfd: %s", strerror(errno));
+			printf("request irq: the driver asks for the device back (%llu)\n",
+			       (unsigned long long)n);
+			dev_close(&d);
+			return 0;
+		}
+	}
+	printf("SIGUSR1: releasing\n");
+	dev_close(&d);
+	if (req)
+		die("released on SIGUSR1, the driver never requested the device");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 4 && !strcmp(argv[1], "basic"))
+		return basic(argc - 2, argv + 2);
+	if (argc >= 5 && !strcmp(argv[1], "hold"))
+		return hold(argc - 2, argv + 2);
+	fprintf(stderr,
+		"usage: vfio-e2e basic {group|cdev} SYSFS-DEVICE [edu] [id VENDOR:DEVICE] [any-reset]\n"
+		"       vfio-e2e hold {group|cdev} SYSFS-DEVICE READY-FILE [req] [timeout S]\n");
+	return 2;
+}
