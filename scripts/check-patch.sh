@@ -112,6 +112,54 @@ check_kerneldoc()
 	fi
 }
 
+# Every .rst file the patch touches, before and after: docutils' messages
+# (scripts/rst-check.py: Sphinx's directives and roles as stubs) and the
+# kernel-doc -none -Wall warnings of what its kernel-doc directives pull in;
+# a new one fails.
+check_rst()
+{
+	local f v i rev src idents files
+
+	files=$(git -C "$tree" diff --name-only --diff-filter=AM "$before" "$after" -- '*.rst')
+	[ -n "$files" ] || return 0
+	: >"$tmp/rst.new"
+	for f in $files; do
+		for v in a b; do
+			rev=$after
+			[ "$v" = b ] || rev=$before
+			rm -rf "$tmp/rst"
+			mkdir -p "$tmp/rst"
+			git -C "$tree" archive "$rev" "$f" include drivers | tar -x -C "$tmp/rst" 2>/dev/null || true
+			: >"$tmp/rst.$v"
+			[ -f "$tmp/rst/$f" ] || continue
+			/usr/bin/python3 "$PROJECT/scripts/rst-check.py" "$tmp/rst/$f" "$tmp/rst.kd" >>"$tmp/rst.$v"
+			while read -r src idents; do
+				if [ ! -f "$tmp/rst/$src" ]; then
+					echo "kernel-doc: no $src" >>"$tmp/rst.$v"
+					continue
+				fi
+				# shellcheck disable=SC2046,SC2086 # one -function per identifier
+				(cd "$tmp/rst" && "$tree/scripts/kernel-doc" -none -Wall \
+					$(printf -- '-function %s ' $idents) "$src" 2>&1) |
+					sed -E 's/:[0-9]+:/:/' >>"$tmp/rst.$v"
+				# kernel-doc says nothing of an identifier it does not find.
+				for i in $idents; do
+					(cd "$tmp/rst" && "$tree/scripts/kernel-doc" -rst -function "$i" "$src" 2>/dev/null) |
+						grep -q . || echo "kernel-doc: $i not found in $src" >>"$tmp/rst.$v"
+				done
+			done <"$tmp/rst.kd"
+			sort -u -o "$tmp/rst.$v" "$tmp/rst.$v"
+		done
+		comm -13 "$tmp/rst.a" "$tmp/rst.b" | sed "s|^|$f: |" >>"$tmp/rst.new"
+	done
+	if [ -s "$tmp/rst.new" ]; then
+		result rst fail "$(wc -l <"$tmp/rst.new") new message(s): $(head -n1 "$tmp/rst.new" | cut -c1-200)"
+		sed 's/^/  /' "$tmp/rst.new" >&2
+	else
+		result rst pass "$(wc -w <<<"$files") file(s): docutils, and kernel-doc on what they pull in"
+	fi
+}
+
 check_signoff()
 {
 	local author
@@ -200,6 +248,7 @@ check_subject()
 
 check_checkpatch
 check_kerneldoc
+check_rst
 check_signoff
 check_fixes
 check_inline

@@ -36,6 +36,11 @@ wt=$E2E/src build=$E2E/build root=$E2E/root
 cycles=${E2E_CYCLES:-300} limit=${E2E_TIMEOUT:-900}
 mkdir -p "$E2E"
 git -C "$SRC" worktree prune
+# A worktree of another base repository (LINUX_TREE changed) is replaced.
+if [ -e "$wt/.git" ] && [ "$(cd "$wt" && realpath "$(git rev-parse --git-common-dir)")" != \
+	"$(cd "$SRC" && realpath "$(git rev-parse --git-common-dir)")" ]; then
+	rm -rf "$wt"
+fi
 if [ ! -e "$wt/.git" ]; then
 	rm -rf "$wt"
 	git -C "$SRC" worktree add -q --detach "$wt" "$BASE_BRANCH"

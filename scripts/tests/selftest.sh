@@ -264,4 +264,14 @@ t "an unreachable archive is reported" fails_with '^fetch-base.sh: error: no arc
 t "a missing series file is refused" fails_with 'no series file' \
 	env SERIES_DIR="$tmp/none" "$S/lint-series.sh"
 
+# rst-check.py: docutils' messages, and the kernel-doc directives it saw.
+# shellcheck disable=SC2016 # the backquotes are rst, not a command
+printf 'Title\n=====\n\nText with :c:func:`f` and *emph*.\n\n.. kernel-doc:: include/linux/vfio.h\n   :identifiers: vfio_device\n' >"$tmp/good.rst"
+printf 'Title\n=====\n\nbroken *emph\n' >"$tmp/bad.rst"
+t "rst-check.py: a clean file, Sphinx roles and kernel-doc directives accepted" \
+	bash -c "[ -z \"\$(/usr/bin/python3 '$S/rst-check.py' '$tmp/good.rst' '$tmp/kd')\" ] &&
+		grep -qx 'include/linux/vfio.h vfio_device' '$tmp/kd'"
+t "rst-check.py: a docutils warning is printed" \
+	bash -c "/usr/bin/python3 '$S/rst-check.py' '$tmp/bad.rst' '$tmp/kd' | grep -q 'WARNING/2.*emphasis'"
+
 exit "$failed"
