@@ -182,7 +182,8 @@ if [ -s "$PROJECT/series" ]; then
 	t "send.sh writes a cover letter and $n patch mails, sends nothing" bash -c \
 		"SKIP_BOT=1 VFIO_SERIES_OUT='$tmp/send' '$S/send.sh' >/dev/null 2>&1 && \
 		 [ \"\$(ls '$tmp/send/mail' | wc -l)\" -eq $((n + 1)) ] && \
-		 grep -q '^Subject: \[PATCH 0*0/$n\] $(head -n1 "$PROJECT/cover-letter.txt")' '$tmp'/send/mail/0000-*"
+		 sed -n '/^Subject: /{N;s/\n[[:space:]]\+/ /;P;q}' '$tmp'/send/mail/0000-* | \
+		 grep -qF '[PATCH $(printf '%0*d' "${#n}" 0)/$n] $(head -n1 "$PROJECT/cover-letter.txt")'"
 	# Debian's .gitignore ignores the top level: an untracked file counts.
 	touch "$tmp/dev/drivers/vfio/new-file.c"
 	t "export refuses a dirty worktree" \
@@ -273,5 +274,28 @@ t "rst-check.py: a clean file, Sphinx roles and kernel-doc directives accepted" 
 		grep -qx 'include/linux/vfio.h vfio_device' '$tmp/kd'"
 t "rst-check.py: a docutils warning is printed" \
 	bash -c "/usr/bin/python3 '$S/rst-check.py' '$tmp/bad.rst' '$tmp/kd' | grep -q 'WARNING/2.*emphasis'"
+
+# e2e/scan.py on made-up consoles: a clean run, a splat in a case, a guest
+# that stopped in the middle of a case.
+cat >"$tmp/console.ok" <<'LOG'
+[    1.000000] Linux version 6.12
+e2e: begin bind
+e2e: ok bind (vfio-pci)
+e2e: begin kmemleak-works
+[    2.000000] kmemleak: 25 new suspected memory leaks (see /sys/kernel/debug/kmemleak)
+e2e: ok kmemleak-works
+e2e: done 2 cases
+LOG
+sed 's/^e2e: ok bind (vfio-pci)$/[    1.5] WARNING: CPU: 0 PID: 1 at drivers\/vfio\/vfio_main.c:1 f+0x1\/0x2\ne2e: ok bind (vfio-pci)/' \
+	"$tmp/console.ok" >"$tmp/console.splat"
+head -n 3 "$tmp/console.ok" | sed '$d' >"$tmp/console.cut"
+t "e2e/scan.py: a clean console passes, expected kmemleak reports allowed" \
+	python3 "$S/e2e/scan.py" "$tmp/console.ok" "$tmp/cases.ok"
+t "e2e/scan.py: a WARNING fails the case it appears in" \
+	bash -c "! python3 '$S/e2e/scan.py' '$tmp/console.splat' '$tmp/cases.splat' >/dev/null &&
+		grep -q '^bind	fail' '$tmp/cases.splat'"
+t "e2e/scan.py: a guest stopping in a case fails" \
+	bash -c "! python3 '$S/e2e/scan.py' '$tmp/console.cut' '$tmp/cases.cut' >/dev/null &&
+		grep -q '^guest	fail' '$tmp/cases.cut'"
 
 exit "$failed"
