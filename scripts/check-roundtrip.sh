@@ -21,12 +21,7 @@ need_cmd git python3 flock
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 maildir=${1:-$tmp/mail}
-if [ -z "$(ls -A "$maildir" 2>/dev/null)" ]; then
-	MAIL_DIR=$maildir SKIP_BOT=1 "$PROJECT/scripts/send.sh" >/dev/null 2>"$tmp/send.err" || {
-		echo "send.sh wrote no mails: $(tail -n1 "$tmp/send.err")"
-		exit 1
-	}
-fi
+need_mails "$maildir"
 mapfile -t pf < <(series_patches | sed "s|^|$SERIES_DIR/patches/|")
 n=${#pf[@]}
 mails=$("$PROJECT/scripts/send-checks.py" order "$maildir" "${pf[@]}") || {

@@ -117,3 +117,17 @@ dirty()
 {
 	[ -n "$(git -C "$1" status --porcelain --untracked-files=all --ignored=matching)" ]
 }
+
+# need_mails MAILDIR: the series' mails in MAILDIR, written offline by
+# "SKIP_BOT=1 send.sh" when it holds none.  Prints one line and exits 1
+# when send.sh fails.
+need_mails()
+{
+	local err
+
+	[ -z "$(ls -A "$1" 2>/dev/null)" ] || return 0
+	err=$(MAIL_DIR=$1 SKIP_BOT=1 "$PROJECT/scripts/send.sh" 2>&1 >/dev/null) || {
+		echo "send.sh wrote no mails: $(tail -n1 <<<"$err")"
+		exit 1
+	}
+}
