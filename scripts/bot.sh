@@ -69,6 +69,42 @@ record_run()
 		"$(cat "$3/seconds")" "$detail"
 }
 
+# The arches drivers/vfio/ is built for: x86_64 (with sparse) after every
+# patch; arm64 and s390 after a patch that touches a file compiled on that
+# arch and not on x86_64 (s390's ism), and after the last patch.
+ARCHES=(x86_64 arm64 s390)
+
+# build_wanted ARCH FILES N: build ARCH after patch N, which changes FILES.
+build_wanted()
+{
+	[ "$1" = x86_64 ] || [ "$3" -eq "$total" ] && return 0
+	comm -23 "$BUILD/$1-allmod.objects" "$BUILD/x86_64-allmod.objects" |
+		xargs -r -n1 dirname | sort -u | grep -qxFf - <(xargs -r -n1 dirname <"$2")
+}
+
+# objects_check PATCH DIR: every .c file of drivers/vfio/ the patch changes
+# is compiled by an arch (its latest build: this patch's, or the base's).
+objects_check()
+{
+	local arch missing
+
+	for arch in "${ARCHES[@]}"; do
+		if [ -f "$2/build-$arch/objects" ]; then
+			cat "$2/build-$arch/objects"
+		else
+			cat "$BUILD/$arch-allmod.objects"
+		fi
+	done | sort -u >"$2/objects"
+	missing=$(grep -E '^drivers/vfio/.*\.c$' "$2/files" | while read -r f; do
+		[ ! -f "$SRC/$f" ] || grep -qxF "$f" "$2/objects" || echo "$f"
+	done | paste -sd' ')
+	if [ -n "$missing" ]; then
+		record "$1" build:objects fail 0 "changed and compiled by no arch: $missing"
+	else
+		record "$1" build:objects pass 0 "$(grep -cE '^drivers/vfio/.*\.c$' "$2/files" || true) changed .c file(s), each compiled"
+	fi
+}
+
 configs()
 {
 	local f
@@ -106,11 +142,16 @@ record series apply pass 0 "$total patches apply to $(sed -n 's/^version=//p' "$
 # Baselines on the base: warnings and splats the series is not to blame for.
 git -C "$SRC" checkout -q --detach "$base"
 bkey=$(git -C "$SRC" rev-parse "$base^{tree}" | cut -c1-16)-$tooling
-run_cached "$bkey-x86_64" "$OUT/base/build-x86_64" \
-	"$PROJECT/scripts/build-x86.sh" "$SRC" "$OUT/base/build-x86_64" baseline
-record_run base build:x86_64 "$OUT/base/build-x86_64"
-rm -f "$BUILD/x86_64-allmod.baseline"
-cp "$OUT/base/build-x86_64/warnings" "$BUILD/x86_64-allmod.baseline" 2>/dev/null || true
+for arch in "${ARCHES[@]}"; do
+	run_cached "$bkey-$arch" "$OUT/base/build-$arch" \
+		"$PROJECT/scripts/build.sh" "$arch" "$SRC" "$OUT/base/build-$arch" baseline
+	record_run base "build:$arch" "$OUT/base/build-$arch"
+	# The baselines build.sh compares with, also when the run was cached.
+	for f in warnings:baseline aliases:aliases objects:objects; do
+		rm -f "$BUILD/$arch-allmod.${f#*:}"
+		cp "$OUT/base/build-$arch/${f%:*}" "$BUILD/$arch-allmod.${f#*:}" 2>/dev/null || true
+	done
+done
 for cfg in $(configs tip); do
 	run_cached "$bkey-kunit-$cfg" "$OUT/base/kunit-$cfg" \
 		"$PROJECT/scripts/kunit-run.sh" "$cfg" "$SRC" "$OUT/base/kunit-$cfg" baseline
@@ -133,8 +174,17 @@ for i in "${!patches[@]}"; do
 		record "$p" "$check" "$status" 0 "$detail"
 	done <"$d/static/stdout"
 	[ -s "$d/static/stdout" ] || record_run "$p" static "$d/static"
-	run_cached "$key-x86_64" "$d/build-x86_64" "$PROJECT/scripts/build-x86.sh" "$SRC" "$d/build-x86_64"
-	record_run "$p" build:x86_64 "$d/build-x86_64"
+	git -C "$SRC" diff --name-only "$prev" "$c" >"$d/files"
+	for arch in "${ARCHES[@]}"; do
+		if ! build_wanted "$arch" "$d/files" "$n"; then
+			# Not run, so not recorded: the table shows "-".
+			note "build:$arch not run: the patch changes nothing only $arch compiles"
+			continue
+		fi
+		run_cached "$key-$arch" "$d/build-$arch" "$PROJECT/scripts/build.sh" "$arch" "$SRC" "$d/build-$arch"
+		record_run "$p" "build:$arch" "$d/build-$arch"
+	done
+	objects_check "$p" "$d"
 	for cfg in $(configs patch); do
 		kunit "$cfg" "$p" "$key" "$d/kunit-$cfg" "$([ "$n" -eq "$total" ] && echo 1 || echo 0)"
 	done
@@ -159,6 +209,12 @@ if git -C "$SRC" cat-file -e HEAD:drivers/vfio/.kunitconfig 2>/dev/null; then
 		record "${patches[-1]}" kunitconfig fail 0 "out of step with drivers/vfio/.kunitconfig:$bad"
 	fi
 fi
+# The Cc: stable fixes on the LTS branch (check-stable.sh): one check each.
+stkey=$({ grep -liE '^Cc: *(<)?stable@vger\.kernel\.org' "$SERIES_DIR"/patches/*.patch | xargs -r cat
+	cat "$SERIES_DIR"/stable-*/* 2>/dev/null || true; } | sha1sum | cut -c1-16)-$tooling
+run_cached "$stkey-stable" "$OUT/stable" "$PROJECT/scripts/check-stable.sh" "$OUT/stable/work"
+while IFS=$'\t' read -r p s d; do record "$p" stable "$s" 0 "$d"; done <"$OUT/stable/stdout"
+[ -s "$OUT/stable/stdout" ] || record_run "${patches[-1]}" stable "$OUT/stable"
 run_cached "$key-maintainers" "$OUT/tip/maintainers" "$PROJECT/scripts/check-maintainers.sh" "$SRC"
 record_run "${patches[-1]}" maintainers "$OUT/tip/maintainers"
 # Ready to send: recipients, the mails (out/mail) round trip, the cover letter.

@@ -5,7 +5,9 @@
 #
 # The cover letter scripts/send.sh writes (the first mail of MAILDIR,
 # default: a temporary one written with "SKIP_BOT=1 scripts/send.sh" when it
-# holds no mail) names "base-commit: <mainline v6.12>" and holds the
+# holds no mail) names its base as lib.sh's UPSTREAM_BASE says (a
+# "base-commit:" line for a mainline commit id, else "Base: <in words>" and
+# no base-commit line) and holds the
 # shortlog and diffstat of the series as scripts/cover-diffstat.sh --print
 # makes them (git format-patch --cover-letter's, --stat=72), and no other
 # diffstat.  The prose is not looked at.  Exits 1 with one line on a failure.

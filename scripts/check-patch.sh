@@ -174,33 +174,38 @@ check_signoff()
 }
 
 # Fixes: <12+ hex> ("subject"), naming a commit of the base where the base
-# has history (Debian's tarball has none: the base is one commit).
+# has history (Debian's tarball has none: the base is one commit), with that
+# commit's subject.  The detail records each id with its subject.
 check_fixes()
 {
-	local line sha bad=0 checked=0 history
+	local line sha subj bad=0 history
+	local -a tags=()
 
 	history=$(git -C "$tree" rev-list --count "$BASE_BRANCH")
 	while IFS= read -r line; do
-		if ! [[ $line =~ ^Fixes:\ ([0-9a-f]{12,40})\ \(\".+\"\)$ ]]; then
+		if ! [[ $line =~ ^Fixes:\ ([0-9a-f]{12,40})\ \(\"(.+)\"\)$ ]]; then
 			result fixes fail "malformed: $line"
 			bad=1
 			continue
 		fi
-		sha=${BASH_REMATCH[1]}
-		if [ "$history" -gt 1 ]; then
-			git -C "$tree" merge-base --is-ancestor "$sha" "$BASE_BRANCH" 2>/dev/null || {
-				result fixes fail "$sha is not a commit of the base"
-				bad=1
-			}
+		sha=${BASH_REMATCH[1]} subj=${BASH_REMATCH[2]}
+		tags+=("${sha:0:12} (\"$subj\")")
+		[ "$history" -gt 1 ] || continue
+		if ! git -C "$tree" merge-base --is-ancestor "$sha" "$BASE_BRANCH" 2>/dev/null; then
+			result fixes fail "$sha is not a commit of the base"
+			bad=1
+		elif [ "$(git -C "$tree" log -1 --format=%s "$sha")" != "$subj" ]; then
+			result fixes fail "$sha is \"$(git -C "$tree" log -1 --format=%s "$sha")\", not \"$subj\""
+			bad=1
 		fi
-		checked=$((checked + 1))
 	done < <(git -C "$tree" log -1 --format=%B "$after" | grep -i '^fixes:' || true)
-	if [ "$bad" -eq 0 ]; then
-		if [ "$checked" -gt 0 ] && [ "$history" -le 1 ]; then
-			result fixes pass "$checked tag(s) well formed; base has no history to look them up"
-		else
-			result fixes pass "$checked tag(s)"
-		fi
+	[ "$bad" -eq 0 ] || return 0
+	if [ "${#tags[@]}" -eq 0 ]; then
+		result fixes pass ""
+	elif [ "$history" -le 1 ]; then
+		result fixes pass "well formed, not looked up (the base has no history): $(printf '%s; ' "${tags[@]}")"
+	else
+		result fixes pass "in the base: $(printf '%s; ' "${tags[@]}")"
 	fi
 }
 

@@ -3,11 +3,16 @@
 #
 # Provide the base tree the series applies to, as a commit on the branch
 # vfio-series/base of a repository in the project's cache:
-#   - by default mainline v6.12 as Debian ships it in linux-source-6.12,
-#     pinned to BASE_PKG_VERSION, falling back to the newest 6.12 with a notice;
+#   - by default mainline v7.3 as Debian ships it in linux-source-7.3
+#     (trixie-backports), pinned to BASE_PKG_VERSION, falling back to the
+#     newest linux-source-7.3 with a notice;
+#   - with BASE=stable, the 6.12 LTS as linux-source-6.12 (bookworm-security),
+#     the tree the Cc: stable fixes are checked on;
 #   - with LINUX_TREE=/path/to/kernel/git/tree, LINUX_BASE (default HEAD) of
-#     that tree, through a clone that shares its objects and writes nothing
-#     to it.
+#     that tree (mainline v7.3 or later), through a clone that shares its
+#     objects and writes nothing to it.
+# The package comes through an apt configuration of the project's own (see
+# apt_conf), so the machine's apt sources are never edited.
 # Prints the base commit.  Reuses the cache on later runs.
 #
 # fetch-base.sh --version prints the package version it would use, and
@@ -42,11 +47,29 @@ from_linux_tree()
 		"$(git -C "$LINUX_TREE" describe --always "$rev")" >"$TREE_DIR/base.info"
 }
 
-# in_archive VERSION: apt knows VERSION of the package (apt-cache show
+# The project's own apt configuration, in the cache: a sources list naming
+# BASE_SUITE only, its own lists and archives.  The machine's apt sources
+# and state are neither read nor written.
+APT_DIR=$CACHE/apt/$BASE
+apt_conf()
+{
+	mkdir -p "$APT_DIR/lists/partial" "$APT_DIR/archives/partial"
+	echo "deb [signed-by=${APT_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}] $BASE_SUITE" \
+		>"$APT_DIR/sources.list"
+	apt_opts=(-o "Dir::Etc::sourcelist=$APT_DIR/sources.list" -o Dir::Etc::sourceparts=-
+		  -o "Dir::State::Lists=$APT_DIR/lists" -o "Dir::Cache=$APT_DIR"
+		  -o "Dir::Cache::archives=$APT_DIR/archives" -o Dir::Cache::pkgcache=
+		  -o Dir::Cache::srcpkgcache= -o APT::Sandbox::User=root)
+	local -a extra
+	read -ra extra <<<"${APT_OPTS:-}"
+	apt_opts+=("${extra[@]}")
+}
+
+# in_archive VERSION: the suite has VERSION of the package (apt-cache show
 # exits 0 for a version it does not know).
 in_archive()
 {
-	apt-cache madison "$BASE_PKG" 2>/dev/null |
+	apt-cache "${apt_opts[@]}" madison "$BASE_PKG" 2>/dev/null |
 		awk -F'|' -v v="$1" '{ gsub(/ /, "", $2) } $2 == v { f = 1 } END { exit !f }'
 }
 
@@ -55,17 +78,19 @@ pick_version()
 {
 	local v
 
-	if ! in_archive "$BASE_PKG_VERSION" && [ "$(id -u)" -eq 0 ] &&
-	   [ "${APT_UPDATE:-1}" = 1 ]; then
-		apt-get update -q >/dev/null 2>&1 || true
+	apt_conf
+	if ! in_archive "$BASE_PKG_VERSION" && [ "${APT_UPDATE:-1}" = 1 ]; then
+		apt-get "${apt_opts[@]}" -q update >"$APT_DIR/update.log" 2>&1 || true
 	fi
 	if in_archive "$BASE_PKG_VERSION"; then
 		echo "$BASE_PKG_VERSION"
 		return
 	fi
-	v=$(apt-cache policy "$BASE_PKG" 2>/dev/null | awk '/Candidate:/ { print $2 }')
-	if [ -z "$v" ] || [ "$v" = "(none)" ]; then
-		die "no archive reachable: apt knows no $BASE_PKG (check sources.list)"
+	v=$(apt-cache "${apt_opts[@]}" madison "$BASE_PKG" 2>/dev/null |
+		awk -F'|' '{ gsub(/ /, "", $2); print $2 }' | sort -V | tail -n1)
+	if [ -z "$v" ]; then
+		die "no archive reachable: no $BASE_PKG in $BASE_SUITE" \
+			"($(grep -m1 -E '^(E|Err|W):' "$APT_DIR/update.log" 2>/dev/null || echo 'apt-get update failed'))"
 	fi
 	echo "NOTICE: $BASE_PKG=$BASE_PKG_VERSION is gone from the archive; using $v." \
 		"The series was tested on $BASE_PKG_VERSION." >&2
@@ -75,16 +100,15 @@ pick_version()
 from_debian()
 {
 	local version deb unpack
-	local -a apt_opts
 
-	read -ra apt_opts <<<"${APT_OPTS:-}"
 	need_cmd apt-get dpkg-deb tar xz
 	need_space "$CACHE" "${MIN_FREE_GIB:-10}"
+	apt_conf
 	version=$(pick_version)
 	mkdir -p "$CACHE/dl"
 	deb=$CACHE/dl/${BASE_PKG}_${version//:/%3a}_all.deb
 	if [ ! -f "$deb" ]; then
-		(cd "$CACHE/dl" && apt-get download "${apt_opts[@]}" -q "$BASE_PKG=$version") \
+		(cd "$CACHE/dl" && apt-get "${apt_opts[@]}" -q download "$BASE_PKG=$version") \
 			>"$CACHE/dl/apt.log" 2>&1 ||
 			die "no archive reachable: apt-get download $BASE_PKG=$version failed" \
 				"($(grep -m1 -E '^(E|Err):' "$CACHE/dl/apt.log" || echo 'see .cache/dl/apt.log'))"
@@ -118,7 +142,7 @@ case ${1:-} in
 *) die "usage: ${0##*/} [--version]" ;;
 esac
 
-if [ -n "${LINUX_TREE:-}" ]; then
+if [ -n "${LINUX_TREE:-}" ] && [ "$BASE" = mainline ]; then
 	from_linux_tree
 elif ! git -C "$SRC" rev-parse -q --verify "$BASE_BRANCH^{commit}" >/dev/null 2>&1 ||
      [ ! -f "$TREE_DIR/base.info" ]; then

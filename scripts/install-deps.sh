@@ -10,7 +10,7 @@ set -euo pipefail
 
 pkgs=(build-essential bc bison flex cpio kmod libelf-dev libssl-dev python3 perl
       git xz-utils ccache codespell sparse b4 qemu-system-x86 shellcheck rsync busybox-static
-      python3-ply python3-git python3-docutils)
+      python3-ply python3-git python3-docutils gcc-aarch64-linux-gnu gcc-s390x-linux-gnu)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||

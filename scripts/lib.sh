@@ -13,15 +13,34 @@ CACHE=${VFIO_SERIES_CACHE:-$PROJECT/.cache}
 SERIES_DIR=${SERIES_DIR:-$PROJECT}
 OUT=${VFIO_SERIES_OUT:-$PROJECT/out}
 
-# The package the series was tested on, and the Debian source package name.
 # Builds: one job more than CPUs (measured: a cold UML build 20% faster
 # with -j3 and ccache's depend mode, which does not run the preprocessor
 # on a miss, than with -j2 and ccache's defaults).
 JOBS=$(($(nproc) + 1))
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache} CCACHE_DEPEND=1
 
-BASE_PKG=linux-source-6.12
-BASE_PKG_VERSION=${BASE_PKG_VERSION:-6.12.117-1~deb12u1}
+# The base the series applies to (BASE=mainline, the default), and the LTS
+# branch its Cc: stable fixes are checked on (BASE=stable): a linux-source
+# package of Debian's archive, the version it was tested on, the suite that
+# has it, and where mainline's commit of that release is recorded (empty for
+# the LTS, whose Debian tree carries stable updates).
+BASE=${BASE:-mainline}
+case $BASE in
+mainline)
+	BASE_PKG=linux-source-7.3
+	BASE_PKG_VERSION=${BASE_PKG_VERSION:-7.3.4-1~bpo13+1}
+	BASE_SUITE="http://deb.debian.org/debian trixie-backports main"
+	;;
+stable)
+	BASE_PKG=linux-source-6.12
+	BASE_PKG_VERSION=${BASE_PKG_VERSION:-6.12.117-1~deb12u1}
+	BASE_SUITE="http://deb.debian.org/debian-security bookworm-security main"
+	;;
+*)
+	echo "${0##*/}: error: BASE=$BASE: not mainline or stable" >&2
+	exit 1
+	;;
+esac
 
 die()
 {
@@ -55,13 +74,15 @@ need_space()
 		die "no disk space: $dir has ${have} GiB free, ${want} GiB needed (MIN_FREE_GIB)"
 }
 
-# The id of the base tree in use: the Debian package, or LINUX_TREE.
+# The id of the base tree in use: the Debian package, or LINUX_TREE.  Each
+# has its own repository and build directories, so that switching between
+# them rebuilds neither.
 tree_id()
 {
-	if [ -n "${LINUX_TREE:-}" ]; then
+	if [ -n "${LINUX_TREE:-}" ] && [ "$BASE" = mainline ]; then
 		echo "ext-$(realpath "$LINUX_TREE" | sha1sum | cut -c1-12)"
 	else
-		echo "debian"
+		echo "debian-${BASE_PKG#linux-source-}"
 	fi
 }
 
@@ -76,12 +97,16 @@ BOT_BRANCH=vfio-series/bot
 DEV_BRANCH=${VFIO_SERIES_DEV_BRANCH:-vfio-series/dev}
 
 # The worktree of the checks before sending (recipients, the mails' round
-# trip, the cover letter's diffstat), its branch, and the upstream commit the
-# cover letter names as base-commit: mainline v6.12 (the Debian tree is
-# 6.12.117, committed with an id of its own).
+# trip, the cover letter's diffstat) and its branch.
 TIP=${VFIO_SERIES_TIP:-$TREE_DIR/tip}
 TIP_BRANCH=${VFIO_SERIES_TIP_BRANCH:-vfio-series/tip}
-UPSTREAM_BASE=adc218676eef25575469234709c2d87185ca223a
+
+# What the cover letter names as the series' base: mainline's commit id of
+# the release where it is established from public records (README: "The
+# base"), else the release in words.  v7.3's id is not: the newest mainline
+# tag found in public records is v7.3-rc6 (a90ee4305c4a), so the cover
+# letter says "Base: v7.3, as Debian's linux-source-7.3 7.3.4-1~bpo13+1".
+UPSTREAM_BASE="v7.3, as Debian's linux-source-7.3 7.3.4-1~bpo13+1"
 
 # tip_tree: the series applied in TIP (on TIP_BRANCH), which stays locked
 # (fd 9) until the script exits.

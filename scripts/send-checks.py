@@ -225,9 +225,18 @@ def cover(maildir, section, base):
         fail(f'{name}: not a cover letter [PATCH 0/N]: {subject(msg)}')
     lines = body_lines(msg)
     bases = [x for x in lines if x.startswith('base-commit:')]
-    if bases != [f'base-commit: {base}']:
-        fail(f'{name}: ' + (f'names "{bases[0]}"' if bases else 'names no base-commit') +
-             f', not base-commit: {base}')
+    if re.fullmatch(r'[0-9a-f]{40}', base):
+        if bases != [f'base-commit: {base}']:
+            fail(f'{name}: ' + (f'names "{bases[0]}"' if bases else 'names no base-commit') +
+                 f', not base-commit: {base}')
+    else:
+        # No mainline commit id established: the base in words, and no
+        # base-commit line naming some other tree's id.
+        if bases:
+            fail(f'{name}: names "{bases[0]}", but the base has no established '
+                 f'mainline commit id: say "Base: {base}"')
+        if f'Base: {base}' not in lines:
+            fail(f'{name}: does not state its base as "Base: {base}"')
     with open(section, encoding='utf-8') as fh:
         want = [x.rstrip() for x in fh.read().strip('\n').splitlines()]
     first = next((i for i, x in enumerate(want) if STAT_LINE.match(x)), len(want))
@@ -250,7 +259,7 @@ def cover(maildir, section, base):
     if not find_block(lines, want_log):
         fail(f'{name}: stale shortlog (run scripts/cover-diffstat.sh)')
     summary = next(x for x in want_stat if STAT_SUMMARY.match(x)).strip()
-    print(f'{name}: base-commit: {base[:12]}, the shortlog and diffstat of the series ({summary})')
+    print(f'{name}: base {base[:12] if re.fullmatch(r"[0-9a-f]{40}", base) else base!r}, the shortlog and diffstat of the series ({summary})')
 
 
 def splice(path, section):

@@ -12,6 +12,10 @@ splats.py LOG --baseline FILE --expected FILE
 
 A signature is the splat's first line with addresses, numbers in brackets,
 pids and CPU numbers taken out, so that the same splat matches across boots.
+A WARNING's signature is "WARNING: at FILE FUNCTION" whichever format the
+kernel printed it in: up to v6.18 "WARNING: CPU: n PID: n at FILE:LINE
+FUNC+off/len", since then "WARNING: FILE:LINE at FUNC+off/len, CPU#n:
+comm/pid".
 The expected file has lines "suite.case<TAB>regex<TAB>reason".
 """
 import argparse
@@ -31,8 +35,15 @@ SUITE = re.compile(r'^\s*# Subtest: (\S+)')
 TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s*')
 
 
+WARN_OLD = re.compile(r'^WARNING: CPU: \d+ PID: \d+ at (\S+?):\d+ (\S+?)\+0x')
+WARN_NEW = re.compile(r'^WARNING: (\S+?):\d+ at (\S+?)\+0x[0-9a-f]+/0x[0-9a-f]+, CPU#')
+
+
 def signature(line):
     line = TIMESTAMP.sub('', line.strip())
+    m = WARN_OLD.match(line) or WARN_NEW.match(line)
+    if m:
+        return f'WARNING: at {m.group(1)} {m.group(2)}'
     line = re.sub(r'0x[0-9a-f]+', '0x?', line)
     line = re.sub(r'\b[0-9a-f]{8,16}\b', '?', line)
     line = re.sub(r'CPU: \d+', 'CPU: ?', line)

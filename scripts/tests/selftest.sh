@@ -158,6 +158,11 @@ t "a splat of the base is not counted, a new one is" \
 	bash -c "! '$S/splats.py' '$FX/splat.log' --baseline '$FX/splat.baseline' \
 		--expected /dev/null >'$tmp/splats' && grep -q 'new	vfio_demo.case_b	WARNING:' '$tmp/splats' && \
 		! grep -q virt-pci '$tmp/splats'"
+t "a WARNING in v7.3's format has the signature of the old format" \
+	bash -c "'$S/splats.py' '$FX/splat.log' >'$tmp/sig.old' && '$S/splats.py' '$FX/splat-v7.log' >'$tmp/sig.new' && \
+		cmp -s '$tmp/sig.old' '$tmp/sig.new' && \
+		grep -qx 'WARNING: at drivers/vfio/vfio_main.c vfio_demo_thing' '$tmp/sig.new' && \
+		! '$S/splats.py' '$FX/splat-v7.log' --baseline '$FX/splat.baseline' --expected /dev/null | grep -q virt-pci"
 printf 'vfio_demo.case_b\tWARNING: .*vfio_demo\tfixture: declared by case_b\n' >"$tmp/expected"
 t "a splat declared by its test case is accepted" \
 	"$S/splats.py" "$FX/splat.log" --baseline "$FX/splat.baseline" --expected "$tmp/expected"
@@ -221,16 +226,22 @@ t "cover-diffstat.sh adds the shortlog and diffstat" bash -c \
 t "send.sh writes the mails with SKIP_BOT=1" \
 	"${sx[@]}" SKIP_BOT=1 MAIL_DIR="$tmp/mail" "$S/send.sh"
 t "the mails round trip to the quilt's tree" "${sx[@]}" "$S/check-roundtrip.sh" "$tmp/mail"
-t "the cover letter names v6.12 and the series' diffstat" \
+t "the cover letter states its base (v7.3) and the series' diffstat" \
 	"${sx[@]}" "$S/check-cover-letter.sh" "$tmp/mail"
 cp -r "$tmp/mail" "$tmp/mail-swapped"
 (cd "$tmp/mail-swapped" && mv 0001-* a && mv 0002-* 0001-b.eml && mv a 0002-a.eml)
 t "mails out of order fail" \
 	check_fails '^0001-b\.eml: subject is not \[PATCH 1/2\]' "${sx[@]}" "$S/check-roundtrip.sh" "$tmp/mail-swapped"
 cp -r "$tmp/mail" "$tmp/mail-debian"
-sed -i "s/^base-commit: .*/base-commit: $(git -C "$SRC" rev-parse "$BASE_BRANCH")/" "$tmp"/mail-debian/0000-*
-t "a cover letter naming another base-commit fails" \
-	check_fails 'not base-commit: adc218676eef' "${sx[@]}" "$S/check-cover-letter.sh" "$tmp/mail-debian"
+sed -i "s/^Base: .*/base-commit: $(git -C "$SRC" rev-parse "$BASE_BRANCH")/" "$tmp"/mail-debian/0000-*
+t "a cover letter naming the Debian tree's commit as base-commit fails" \
+	check_fails 'names "base-commit: [0-9a-f]{40}", but the base has no established mainline commit id' \
+	"${sx[@]}" "$S/check-cover-letter.sh" "$tmp/mail-debian"
+cp -r "$tmp/mail" "$tmp/mail-nobase"
+sed -i '/^Base: /d' "$tmp"/mail-nobase/0000-*
+t "a cover letter that does not state its base fails" \
+	check_fails 'does not state its base as "Base: v7\.3, as Debian' \
+	"${sx[@]}" "$S/check-cover-letter.sh" "$tmp/mail-nobase"
 # The series changes after the mails were written: a line more.
 sed -i -e 's/^@@ -134,6 +134,12 @@/@@ -134,6 +134,13 @@/' \
 	-e 's/^+ \* Return: the number.*/&\n+ * Context: any./' "$sd/patches/good.patch"
