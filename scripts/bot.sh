@@ -78,8 +78,32 @@ ARCHES=(x86_64 arm64 s390)
 build_wanted()
 {
 	[ "$1" = x86_64 ] || [ "$3" -eq "$total" ] && return 0
-	comm -23 "$BUILD/$1-allmod.objects" "$BUILD/x86_64-allmod.objects" |
-		xargs -r -n1 dirname | sort -u | grep -qxFf - <(xargs -r -n1 dirname <"$2")
+	local only
+
+	only=$(comm -23 "$BUILD/$1-allmod.objects" "$BUILD/x86_64-allmod.objects" |
+		xargs -r -n1 dirname | sort -u)
+	[ -n "$only" ] && xargs -r -n1 dirname <"$2" | grep -xF "$only" >/dev/null
+}
+
+# kunit_wanted CONFIG FILES N: run CONFIG after patch N, which changes
+# FILES: after the last patch, and after a patch that changes a file other
+# than .c and .rst files (a header, Kconfig, a Makefile: it may change
+# anything) or a .c file compiled into CONFIG's kernel (an object in its
+# build directory).  A patch that changes only .c files of drivers the
+# kernel does not have (most conversions) would rerun the same kernel.
+kunit_wanted()
+{
+	local f
+
+	[ "$3" -eq "$total" ] && return 0
+	while IFS= read -r f; do
+		case $f in
+		*.rst) ;;
+		*.c) [ ! -f "$BUILD/kunit-$1/${f%.c}.o" ] || return 0 ;;
+		*) return 0 ;;
+		esac
+	done <"$2"
+	return 1
 }
 
 # objects_check PATCH DIR: every .c file of drivers/vfio/ the patch changes
@@ -186,6 +210,10 @@ for i in "${!patches[@]}"; do
 	done
 	objects_check "$p" "$d"
 	for cfg in $(configs patch); do
+		if ! kunit_wanted "$cfg" "$d/files" "$n"; then
+			note "kunit:$cfg not run: the patch changes no file of its kernel"
+			continue
+		fi
 		kunit "$cfg" "$p" "$key" "$d/kunit-$cfg" "$([ "$n" -eq "$total" ] && echo 1 || echo 0)"
 	done
 	prev=$c

@@ -98,9 +98,9 @@ check_kerneldoc()
 		git -C "$tree" show "$before:$f" >"$tmp/a/$f" 2>/dev/null || : >"$tmp/a/$f"
 		git -C "$tree" show "$after:$f" >"$tmp/b/$f"
 		(cd "$tmp/a" && "$tree/scripts/kernel-doc" -none -Wall "$f" 2>&1) |
-			sed -E 's/:[0-9]+:/:/' | sort >"$tmp/kd.a"
+			sed -E 's/:[0-9]+([: ])/\1/' | sort >"$tmp/kd.a"
 		(cd "$tmp/b" && "$tree/scripts/kernel-doc" -none -Wall "$f" 2>&1) |
-			sed -E 's/:[0-9]+:/:/' | sort >"$tmp/kd.b"
+			sed -E 's/:[0-9]+([: ])/\1/' | sort >"$tmp/kd.b"
 		comm -13 "$tmp/kd.a" "$tmp/kd.b" >>"$tmp/kd.new"
 	done
 	[ ! -s "$tmp/kd.new" ] || new=$(wc -l <"$tmp/kd.new")
@@ -141,7 +141,7 @@ check_rst()
 				# shellcheck disable=SC2046,SC2086 # one -function per identifier
 				(cd "$tmp/rst" && "$tree/scripts/kernel-doc" -none -Wall \
 					$(printf -- '-function %s ' $idents) "$src" 2>&1) |
-					sed -E 's/:[0-9]+:/:/' >>"$tmp/rst.$v"
+					sed -E 's/:[0-9]+([: ])/\1/' >>"$tmp/rst.$v"
 				# kernel-doc says nothing of an identifier it does not find.
 				for i in $idents; do
 					(cd "$tmp/rst" && "$tree/scripts/kernel-doc" -rst -function "$i" "$src" 2>/dev/null) |

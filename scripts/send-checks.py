@@ -95,6 +95,16 @@ def config_value(key, values):
     return f'\t{key} = ' + ', \\\n\t\t'.join(pieces)
 
 
+def display_addr(name, addr):
+    """Name <addr>, the name in UTF-8 as MAINTAINERS spells it (quoted only
+    where RFC 5322 needs it), not RFC 2047-encoded as formataddr() does."""
+    if not name:
+        return addr
+    if re.search(r'[()<>@,;:\\".\[\]]', name):
+        name = '"' + name.replace('\\', '\\\\').replace('"', '\\"') + '"'
+    return f'{name} <{addr}>'
+
+
 def recipients_write(config, lst, to_cmd, cc_cmd):
     want = read_list(lst)
     seen = set()
@@ -104,7 +114,7 @@ def recipients_write(config, lst, to_cmd, cc_cmd):
         for n, a in addrs(want[role]) + addrs(git_config(config, extra)):
             if a.lower() not in seen:
                 seen.add(a.lower())
-                dests[role].append(email.utils.formataddr((n, a)) if n else a)
+                dests[role].append(display_addr(n, a))
     block = [BEGIN_RCPT,
              '\t# What get_maintainer.pl names for the patches at the tip, after',
              '\t# .mailmap: maintainers To, reviewers and lists Cc (the roles of the',
