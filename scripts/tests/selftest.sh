@@ -265,8 +265,8 @@ t "LINUX_TREE is used through a clone, not modified" bash -c \
 t "the pinned package version is the default" \
 	bash -c "[ \"\$('$S/fetch-base.sh' --version 2>/dev/null)\" = '$BASE_PKG_VERSION' ]"
 t "a pinned version gone from the archive falls back with a notice" \
-	bash -c "APT_UPDATE=0 BASE_PKG_VERSION=6.12.0-0 '$S/fetch-base.sh' --version 2>'$tmp/notice' | grep -q '^6\.12\.' && \
-		grep -q '^NOTICE: .*6.12.0-0 is gone' '$tmp/notice'"
+	bash -c "APT_UPDATE=0 BASE_PKG_VERSION=7.3.0-0 '$S/fetch-base.sh' --version 2>'$tmp/notice' | grep -q '^7\.3\.' && \
+		grep -q '^NOTICE: .*7.3.0-0 is gone' '$tmp/notice'"
 t "no disk space is refused" fails_with '^fetch-base.sh: error: no disk space' \
 	env VFIO_SERIES_CACHE="$tmp/c3" MIN_FREE_GIB=1000000 "$S/fetch-base.sh"
 t "an unreachable archive is reported" fails_with '^fetch-base.sh: error: no archive reachable' \
