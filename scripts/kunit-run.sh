@@ -11,6 +11,7 @@
 # The kunitconfig's comments carry what kunit.py needs besides the options:
 #   # arch: x86_64                  (default um; x86_64 boots under QEMU)
 #   # kernel_args: a=b c=d          (passed with --kernel_args)
+#   # qemu_args: -device edu        (passed with --qemu_args)
 #   # filter: speed>slow            (passed with --filter)
 #   # max_run_seconds: 10           (the boot and the tests, at most)
 # Options that TREE does not define yet (the series adds them) are dropped,
@@ -61,6 +62,8 @@ command -v ccache >/dev/null && args+=(--make_options="CC=ccache gcc")
 for a in "${kargs[@]}"; do
 	args+=(--kernel_args="$a")
 done
+qemu_args=$(sed -n 's/^# qemu_args: *//p' "$cfg")
+[ -z "$qemu_args" ] || args+=(--qemu_args="$qemu_args")
 filter=$(sed -n 's/^# filter: *//p' "$cfg")
 [ -z "$filter" ] || args+=(--filter="$filter")
 budget=$(sed -n 's/^# max_run_seconds: *//p' "$cfg")
