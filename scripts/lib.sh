@@ -164,8 +164,11 @@ PLACEHOLDER_RE='maintainers@users\.noreply\.h-seed-[0-9a-f]+\.example'
 
 # The worktree and branch send.sh sends from, and the record of an adoption
 # (scripts/adopt.sh): the series' fingerprint and the sender's identity.
+# Another worktree (VFIO_SERIES_SEND) has a branch of its own: a branch is
+# shared by the worktrees of the repository.
 SEND_WT=${VFIO_SERIES_SEND:-$TREE_DIR/send}
 SEND_BRANCH=b4/vfio-kunit
+[ -z "${VFIO_SERIES_SEND:-}" ] || SEND_BRANCH=$SEND_BRANCH-$(realpath -m "$SEND_WT" | sha1sum | cut -c1-8)
 ADOPTED=$SEND_WT.adopted
 
 # series_fingerprint: what the branch of send.sh is made of.
@@ -185,7 +188,7 @@ send_branch()
 		git -C "$SRC" worktree prune
 		git -C "$SRC" worktree add -q --detach "$SEND_WT" "$BASE_BRANCH"
 	fi
-	git -C "$SEND_WT" checkout -q --detach "$BASE_BRANCH"
+	git -C "$SEND_WT" checkout -q -f --detach "$BASE_BRANCH"
 	git -C "$SEND_WT" branch -q -D "$SEND_BRANCH" 2>/dev/null || true
 	git -C "$SEND_WT" config --remove-section "branch.$SEND_BRANCH" 2>/dev/null || true
 	"$PROJECT/scripts/apply-series.sh" "$SEND_WT" "$SEND_BRANCH" >/dev/null
