@@ -35,7 +35,7 @@ if [ "$before" != "$after" ]; then
 	exit 1
 fi
 if [ "$rc" -ne 0 ]; then
-	echo "the VFIO selftests do not build: $(grep -m1 -E 'error|Error' "$outdir/build.log" | sed "s|$tree/||g")"
+	echo "the VFIO selftests do not build: $(grep -m1 -E '(error|warning):|Error [0-9]' "$outdir/build.log" | sed "s|$tree/||g")"
 	exit 1
 fi
 progs=$(find "$outdir/bin" -maxdepth 1 -type f -executable | wc -l)
