@@ -200,6 +200,8 @@ t "a new Coccinelle report fails" \
 	check_fails '^cocci	fail	1 new report\(s\): drivers/vfio/vfio_main\.c: WARNING: Use ARRAY_SIZE' \
 	cocci_fixture "$FX/cocci.patch"
 t "a patch without Coccinelle reports passes" cocci_fixture "$FX/good.patch"
+t "a report of the parent that the patch moves is not new (line numbers in its message)" \
+	cocci_fixture "$FX/cocci-moved.patch"
 
 # The series' format: a cover letter for more than one patch.
 d=$(fixture_series nocover good.patch mdev-typo.patch)
