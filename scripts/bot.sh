@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The apply-and-build bot: apply the series to the base tree and, after each
-# patch, run the checks of the kernel's patch bots, the W=1 x86_64 build of
-# drivers/vfio/ and the KUnit configs of kunit/; the configs marked
-# "# run: tip" (QEMU) run after the last patch only.  Writes out/summary.json
-# and out/summary.txt and prints the table; exits 1 if any check failed.
+# patch, run the checks of the kernel's patch bots (NIPA, the kernel test
+# robot: checkpatch, kernel-doc, Coccinelle, the W=1 builds of drivers/vfio/
+# with gcc, sparse and clang, 64- and 32-bit) and the KUnit configs of
+# kunit/; the configs marked "# run: tip" (QEMU) run after the last patch
+# only.  Every check passes, warns or fails.  Writes out/summary.json and
+# out/summary.txt and prints the table; exits 1 if any check failed (a
+# warning is not a failure).
 #
 # Results are cached by patch, resulting tree and tooling: an unchanged
 # series is not rebuilt (NO_CACHE=1 rebuilds it all).
@@ -14,7 +17,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 "$PROJECT/scripts/install-deps.sh"
-need_cmd git make gcc python3 sparse codespell
+need_cmd git make gcc python3 sparse codespell spatch clang-19
 base=$("$PROJECT/scripts/fetch-base.sh")
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -69,16 +72,37 @@ record_run()
 		"$(cat "$3/seconds")" "$detail"
 }
 
-# The arches drivers/vfio/ is built for: x86_64 (with sparse) after every
-# patch; arm64 and s390 after a patch that touches a file compiled on that
-# arch and not on x86_64 (s390's ism), and after the last patch.
-ARCHES=(x86_64 arm64 s390)
+# The builds of drivers/vfio/ (build.sh): x86_64 (with sparse) after every
+# patch; i386 (with sparse) and x86_64 with clang after every patch that
+# changes a file other than documentation and the .c files of the base
+# that arch does not compile; arm64 and s390 after a patch that touches a file compiled
+# on that arch and not on x86_64 (s390's ism), and after the last patch.
+ARCHES=(x86_64 i386 clang arm64 s390)
 
 # build_wanted ARCH FILES N: build ARCH after patch N, which changes FILES.
 build_wanted()
 {
-	[ "$1" = x86_64 ] || [ "$3" -eq "$total" ] && return 0
+	[ "$3" -eq "$total" ] && return 0
 	local only
+	case $1 in
+	x86_64) return 0 ;;
+	i386 | clang)
+		# Unless the patch changes only documentation and .c files of the
+		# base that this arch does not compile (64-bit drivers on i386).
+		local f
+		while IFS= read -r f; do
+			case $f in
+			Documentation/* | *.rst | MAINTAINERS) ;;
+			*.c)
+				git -C "$SRC" cat-file -e "$base:$f" 2>/dev/null &&
+					! grep -qxF "$f" "$BUILD/$1-allmod.objects" || return 0
+				;;
+			*) return 0 ;;
+			esac
+		done <"$2"
+		return 1
+		;;
+	esac
 
 	only=$(comm -23 "$BUILD/$1-allmod.objects" "$BUILD/x86_64-allmod.objects" |
 		xargs -r -n1 dirname | sort -u)
@@ -162,6 +186,10 @@ mapfile -t patches < <(cut -d' ' -f1 "$OUT/commits")
 mapfile -t commits < <(cut -d' ' -f2 "$OUT/commits")
 total=${#patches[@]}
 record series apply pass 0 "$total patches apply to $(sed -n 's/^version=//p' "$TREE_DIR/base.info")"
+# The series' format: its cover letter, the count of patches.
+rc=0
+detail=$("$PROJECT/scripts/check-series.sh" 2>&1) || rc=$?
+record series series-format "$([ "$rc" -eq 0 ] && echo pass || echo fail)" 0 "$(tail -n1 <<<"$detail")"
 
 # Baselines on the base: warnings and splats the series is not to blame for.
 git -C "$SRC" checkout -q --detach "$base"
@@ -198,6 +226,15 @@ for i in "${!patches[@]}"; do
 		record "$p" "$check" "$status" 0 "$detail"
 	done <"$d/static/stdout"
 	[ -s "$d/static/stdout" ] || record_run "$p" static "$d/static"
+	# Coccinelle on the .c files the patch changes (check-cocci.sh).
+	run_cached "$key-cocci" "$d/cocci" env COCCI_OUT="$d/cocci" \
+		"$PROJECT/scripts/check-cocci.sh" "$prev" "$c" "$SRC"
+	if [ -s "$d/cocci/stdout" ]; then
+		IFS=$'\t' read -r check status detail <"$d/cocci/stdout"
+		record "$p" "$check" "$status" "$(cat "$d/cocci/seconds")" "$detail"
+	else
+		record_run "$p" cocci "$d/cocci"
+	fi
 	git -C "$SRC" diff --name-only "$prev" "$c" >"$d/files"
 	for arch in "${ARCHES[@]}"; do
 		if ! build_wanted "$arch" "$d/files" "$n"; then
@@ -243,6 +280,15 @@ stkey=$({ grep -liE '^Cc: *(<)?stable@vger\.kernel\.org' "$SERIES_DIR"/patches/*
 run_cached "$stkey-stable" "$OUT/stable" "$PROJECT/scripts/check-stable.sh" "$OUT/stable/work"
 while IFS=$'\t' read -r p s d; do record "$p" stable "$s" 0 "$d"; done <"$OUT/stable/stdout"
 [ -s "$OUT/stable/stdout" ] || record_run "${patches[-1]}" stable "$OUT/stable"
+# The VFIO selftests build at the tip when the series touches include/ or
+# tools/ (the uapi and the selftests' own sources).
+if git -C "$SRC" diff --name-only "$base" "${commits[-1]}" | grep -qE '^(include|tools)/'; then
+	run_cached "$key-selftests" "$OUT/tip/selftests" "$PROJECT/scripts/build-selftests.sh" \
+		"$SRC" "$OUT/tip/selftests"
+	record_run "${patches[-1]}" selftests "$OUT/tip/selftests"
+else
+	note "selftests not built: the series touches nothing in include/ or tools/"
+fi
 run_cached "$key-maintainers" "$OUT/tip/maintainers" "$PROJECT/scripts/check-maintainers.sh" "$SRC"
 record_run "${patches[-1]}" maintainers "$OUT/tip/maintainers"
 # Ready to send: recipients, the mails (out/mail) round trip, the cover letter.

@@ -3,10 +3,14 @@
 #
 # build.sh ARCH TREE OUTDIR [baseline]
 #
-# Incremental allmodconfig build of drivers/vfio/ for ARCH (x86_64 with W=1
-# and sparse, C=1, from scripts/fetch-sparse.sh; arm64 and s390 with W=1, cross-compiled with Debian's
-# gcc-aarch64-linux-gnu and gcc-s390x-linux-gnu), every VFIO driver the arch
-# has included (allmodconfig turns on COMPILE_TEST).  Then links the modules
+# Incremental allmodconfig build of drivers/vfio/ for ARCH, every VFIO driver
+# the arch has included (allmodconfig turns on COMPILE_TEST), all with W=1:
+#   x86_64  gcc, and sparse (C=1, from scripts/fetch-sparse.sh)
+#   i386    the same, 32-bit (ARCH=i386)
+#   clang   x86_64 with LLVM=-19 (Debian's clang-19, lld-19, llvm-19:
+#           v7.3 needs LLVM 17 or later; LLVM_SUFFIX picks another)
+#   arm64, s390  cross-compiled with Debian's gcc-aarch64-linux-gnu and
+#           gcc-s390x-linux-gnu  Then links the modules
 # of drivers/vfio/ (modpost without vmlinux's symbols, so unresolved symbols
 # are not reported) for their aliases.  Leaves in OUTDIR:
 #   warnings      all that the build printed, without line numbers
@@ -26,21 +30,25 @@ if [ $# -lt 3 ] || [ $# -gt 4 ]; then
 	die "usage: ${0##*/} ARCH TREE OUTDIR [baseline]"
 fi
 arch=$1 tree=$2 outdir=$3 mode=${4:-test}
-case $arch in
-x86_64) cross='' sparse=(C=1 CHECK="$("$PROJECT/scripts/fetch-sparse.sh" "$2")") ;;
-arm64) cross=aarch64-linux-gnu- sparse=() ;;
-s390) cross=s390x-linux-gnu- sparse=() ;;
-*) die "ARCH=$arch: not x86_64, arm64 or s390" ;;
-esac
 is_kernel_tree "$tree" || die "$tree is not a kernel tree"
-need_cmd make "${cross}gcc"
+karch=$arch cross='' cc=gcc llvm=() sparse=()
+case $arch in
+x86_64 | i386) sparse=(C=1 CHECK="$("$PROJECT/scripts/fetch-sparse.sh" "$2")") ;;
+clang)
+	karch=x86_64 cc=clang${LLVM_SUFFIX--19} llvm=(LLVM="${LLVM_SUFFIX--19}")
+	need_cmd "ld.lld${LLVM_SUFFIX--19}" "llvm-ar${LLVM_SUFFIX--19}"
+	;;
+arm64) cross=aarch64-linux-gnu- cc=${cross}gcc ;;
+s390) cross=s390x-linux-gnu- cc=${cross}gcc ;;
+*) die "ARCH=$arch: not x86_64, i386, clang, arm64 or s390" ;;
+esac
+need_cmd make "$cc"
 build=$BUILD/$arch-allmod
 mkdir -p "$outdir" "$build"
 
-cc="${cross}gcc"
 command -v ccache >/dev/null && cc="ccache $cc"
 [ "$mode" != baseline ] || rm -rf "$build/drivers/vfio"
-mk=(make -s -C "$tree" O="$build" ARCH="$arch" CROSS_COMPILE="$cross" CC="$cc" -j"$JOBS")
+mk=(make -s -C "$tree" O="$build" ARCH="$karch" CROSS_COMPILE="$cross" "${llvm[@]}" CC="$cc" -j"$JOBS")
 # allmodconfig again each time: a patch may add options.
 "${mk[@]}" allmodconfig >"$outdir/build.log" 2>&1 ||
 	die "$arch allmodconfig failed: $(tail -n1 "$outdir/build.log")"

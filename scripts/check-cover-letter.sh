@@ -22,4 +22,6 @@ trap 'rm -rf "$tmp"' EXIT
 maildir=${1:-$tmp/mail}
 need_mails "$maildir"
 "$PROJECT/scripts/cover-diffstat.sh" --print >"$tmp/section"
+# An adopted series (scripts/adopt.sh) is by the sender.
+adopted_cover "$tmp/section"
 "$PROJECT/scripts/send-checks.py" cover "$maildir" "$tmp/section" "$UPSTREAM_BASE" || exit 1

@@ -5,8 +5,8 @@
 #
 # The per-patch checks of the kernel's patch bots on one patch file, which is
 # number N of TOTAL and turns commit BEFORE into AFTER; TREE is a checkout of
-# AFTER.  Prints one line per check, "check<TAB>pass|fail<TAB>detail", and
-# exits 1 when any check failed.
+# AFTER.  Prints one line per check, "check<TAB>pass|warning|fail<TAB>detail",
+# and exits 1 when any check failed (a warning is reported, not a failure).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -173,32 +173,46 @@ check_signoff()
 	fi
 }
 
-# Fixes: <12+ hex> ("subject"), naming a commit of the base where the base
-# has history (Debian's tarball has none: the base is one commit), with that
-# commit's subject.  The detail records each id with its subject.
+# Fixes: <12+ hex> ("subject"), among the trailers (the last paragraph of
+# the message: no blank line between a Fixes: tag and the other trailers),
+# naming a commit where the base has history (Debian's tarball has none: the
+# base is one commit): the commit must exist, be an ancestor of the patch's
+# parent and have that subject.  The detail records each id with its subject.
 check_fixes()
 {
-	local line sha subj bad=0 history
+	local line sha subj bad=0 history msg stray
 	local -a tags=()
 
 	history=$(git -C "$tree" rev-list --count "$BASE_BRANCH")
+	msg=$(git -C "$tree" log -1 --format=%B "$after")
+	# A trailer that git interpret-trailers does not see as one is above a
+	# blank line (or mixed into the text).
+	stray=$(comm -23 <(grep -E '^(Fixes|Signed-off-by|Cc|Reported-by|Closes|Link|Reviewed-by|Acked-by|Tested-by|Suggested-by|Co-developed-by):' <<<"$msg" | sort -u) \
+		<(git -C "$tree" interpret-trailers --parse <<<"$msg" | sort -u))
+	if [ -n "$(grep -i '^fixes:' <<<"$msg" || true)" ] && [ -n "$stray" ]; then
+		result fixes fail "blank line among the trailers: '$(head -n1 <<<"$stray")' is not in the last paragraph"
+		bad=1
+	fi
 	while IFS= read -r line; do
 		if ! [[ $line =~ ^Fixes:\ ([0-9a-f]{12,40})\ \(\"(.+)\"\)$ ]]; then
-			result fixes fail "malformed: $line"
+			result fixes fail "malformed (want 'Fixes: <12+ hex digits> (\"subject\")'): $line"
 			bad=1
 			continue
 		fi
 		sha=${BASH_REMATCH[1]} subj=${BASH_REMATCH[2]}
 		tags+=("${sha:0:12} (\"$subj\")")
 		[ "$history" -gt 1 ] || continue
-		if ! git -C "$tree" merge-base --is-ancestor "$sha" "$BASE_BRANCH" 2>/dev/null; then
-			result fixes fail "$sha is not a commit of the base"
+		if ! git -C "$tree" rev-parse -q --verify "$sha^{commit}" >/dev/null; then
+			result fixes fail "$sha: no such commit in the base's history"
+			bad=1
+		elif ! git -C "$tree" merge-base --is-ancestor "$sha" "$before"; then
+			result fixes fail "$sha is not an ancestor of the patch's parent"
 			bad=1
 		elif [ "$(git -C "$tree" log -1 --format=%s "$sha")" != "$subj" ]; then
 			result fixes fail "$sha is \"$(git -C "$tree" log -1 --format=%s "$sha")\", not \"$subj\""
 			bad=1
 		fi
-	done < <(git -C "$tree" log -1 --format=%B "$after" | grep -i '^fixes:' || true)
+	done < <(grep -i '^fixes:' <<<"$msg" || true)
 	[ "$bad" -eq 0 ] || return 0
 	if [ "${#tags[@]}" -eq 0 ]; then
 		result fixes pass ""
@@ -220,6 +234,59 @@ check_inline()
 		result inline fail "new inline in a .c file: $(head -n1 <<<"$hits" | cut -c1-120)"
 	else
 		result inline pass ""
+	fi
+}
+
+# A header the patch touches: a new static function without inline (each
+# file that includes it gets a copy, and W=1 warns where it is unused)
+# fails.  The added lines of each header are joined up to the "{" or ";"
+# that ends a declaration, so that a return type on a line of its own counts.
+check_header_inline()
+{
+	local hits
+
+	hits=$(git -C "$tree" diff -U0 "$before" "$after" -- '*.h' | awk '
+		/^\+\+\+ / { file = substr($2, 3); next }
+		/^\+/ {
+			line = substr($0, 2)
+			if (decl == "" && line !~ /^static[[:space:]]/)
+				next
+			decl = decl " " line
+			if (line !~ /[{;]/ && length(decl) < 400)
+				next
+			# "static T name(" before any "=", not "static T (*name)(",
+			# not a macro (DEFINE_MUTEX), and no inline.
+			pre = decl
+			sub(/\(.*/, "", pre)
+			rest = substr(decl, length(pre) + 2)
+			if (decl !~ /[[:space:]](inline|__always_inline)[[:space:]]/ &&
+			    decl ~ /\(/ && pre !~ /=/ && rest !~ /^[[:space:]]*\*/ &&
+			    pre ~ /[a-z][A-Za-z0-9_]*[[:space:]]*$/)
+				print file ": " substr(decl, 2)
+			decl = ""
+			next
+		}
+		{ decl = "" }')
+	if [ -n "$hits" ]; then
+		result header-inline fail "new static function without inline in a header: $(head -n1 <<<"$hits" | cut -c1-150)"
+		printf '%s\n' "$hits" | sed 's/^/  /' >&2
+	else
+		result header-inline pass "$(git -C "$tree" diff --name-only "$before" "$after" -- '*.h' | wc -l) header(s)"
+	fi
+}
+
+# A new module parameter is reported (a warning: new parameters are
+# discouraged, but may be what the patch is for).
+check_module_param()
+{
+	local hits
+
+	hits=$(git -C "$tree" diff -U0 "$before" "$after" -- '*.c' '*.h' |
+		grep -E '^\+[^+]' | grep -E '\bmodule_param[a-z_]*[[:space:]]*\(' || true)
+	if [ -n "$hits" ]; then
+		result module-param warning "$(wc -l <<<"$hits") new module parameter(s): $(head -n1 <<<"$hits" | cut -c2-120)"
+	else
+		result module-param pass ""
 	fi
 }
 
@@ -257,5 +324,7 @@ check_rst
 check_signoff
 check_fixes
 check_inline
+check_header_inline
+check_module_param
 check_subject
 exit "$failed"

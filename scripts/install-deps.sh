@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install, as root with apt-get, what the scripts need on a bare Debian
-# bookworm: the kernel build dependencies, the patch checkers, b4 and QEMU.
+# bookworm: the kernel build dependencies (gcc, clang 19 and the cross
+# compilers), the patch checkers (sparse, Coccinelle with OCaml for its OCaml
+# scripts), b4, QEMU and what the VFIO selftests link with (libuuid).
 # Does nothing when all of it is there.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -10,7 +12,8 @@ set -euo pipefail
 
 pkgs=(build-essential bc bison flex cpio kmod libelf-dev libssl-dev python3 perl
       git xz-utils ccache codespell sparse b4 qemu-system-x86 shellcheck rsync busybox-static
-      python3-ply python3-git python3-docutils gcc-aarch64-linux-gnu gcc-s390x-linux-gnu)
+      python3-ply python3-git python3-docutils gcc-aarch64-linux-gnu gcc-s390x-linux-gnu
+      clang-19 lld-19 llvm-19 coccinelle ocaml-nox uuid-dev)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||

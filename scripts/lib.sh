@@ -156,3 +156,100 @@ need_mails()
 		exit 1
 	}
 }
+
+# The placeholder identity the series is written under: not a person, so
+# it may not send the series nor sign it off (scripts/adopt.sh).
+PLACEHOLDER_ID="Seed 177d3969 maintainers <maintainers@users.noreply.h-seed-177d3969.example>"
+PLACEHOLDER_RE='maintainers@users\.noreply\.h-seed-[0-9a-f]+\.example'
+
+# The worktree and branch send.sh sends from, and the record of an adoption
+# (scripts/adopt.sh): the series' fingerprint and the sender's identity.
+# Another worktree (VFIO_SERIES_SEND) has a branch of its own: a branch is
+# shared by the worktrees of the repository.
+SEND_WT=${VFIO_SERIES_SEND:-$TREE_DIR/send}
+SEND_BRANCH=b4/vfio-kunit
+[ -z "${VFIO_SERIES_SEND:-}" ] || SEND_BRANCH=$SEND_BRANCH-$(realpath -m "$SEND_WT" | sha1sum | cut -c1-8)
+ADOPTED=$SEND_WT.adopted
+
+# series_fingerprint: what the branch of send.sh is made of.
+series_fingerprint()
+{
+	series_patches | sed "s|^|$SERIES_DIR/patches/|" | xargs cat "$SERIES_DIR/series" | sha1sum | cut -c1-16
+}
+
+# send_branch: SEND_BRANCH of SEND_WT made anew from patches/ (b4's old
+# state forgotten), then adopted again if scripts/adopt.sh adopted this very
+# series.  The caller holds the worktree's lock.
+send_branch()
+{
+	local fp ident
+
+	if [ ! -d "$SEND_WT" ]; then
+		git -C "$SRC" worktree prune
+		git -C "$SRC" worktree add -q --detach "$SEND_WT" "$BASE_BRANCH"
+	fi
+	git -C "$SEND_WT" checkout -q -f --detach "$BASE_BRANCH"
+	git -C "$SEND_WT" branch -q -D "$SEND_BRANCH" 2>/dev/null || true
+	git -C "$SEND_WT" config --remove-section "branch.$SEND_BRANCH" 2>/dev/null || true
+	"$PROJECT/scripts/apply-series.sh" "$SEND_WT" "$SEND_BRANCH" >/dev/null
+	[ -f "$ADOPTED" ] || return 0
+	read -r fp ident <"$ADOPTED"
+	if [ "$fp" = "$(series_fingerprint)" ]; then
+		adopt_branch "$ident"
+	else
+		note "the series changed since it was adopted as $ident: run scripts/adopt.sh again"
+	fi
+}
+
+# adopt_branch "NAME <EMAIL>": rewrite SEND_BRANCH under that identity:
+# a commit the placeholder wrote gets it as author (the author date kept),
+# the placeholder's Signed-off-by becomes its own (once), every other
+# trailer and the trees stay as they are.
+adopt_branch()
+{
+	local ident=$1 new c name email msg
+
+	name=${ident% <*} email=${ident##*<} email=${email%>}
+	new=$(git -C "$SEND_WT" rev-parse "$BASE_BRANCH^{commit}")
+	for c in $(git -C "$SEND_WT" rev-list --reverse "$BASE_BRANCH..$SEND_BRANCH"); do
+		msg=$(git -C "$SEND_WT" log -1 --format=%B "$c" |
+			sed -E "s|^Signed-off-by: .*<$PLACEHOLDER_RE>[[:space:]]*$|Signed-off-by: $ident|" |
+			awk '!(/^Signed-off-by: / && seen[$0]++)')
+		if git -C "$SEND_WT" log -1 --format=%ae "$c" | grep -qxE "$PLACEHOLDER_RE"; then
+			set -- "$name" "$email"
+		else
+			set -- "$(git -C "$SEND_WT" log -1 --format=%an "$c")" "$(git -C "$SEND_WT" log -1 --format=%ae "$c")"
+		fi
+		new=$(GIT_AUTHOR_NAME=$1 GIT_AUTHOR_EMAIL=$2 \
+			GIT_AUTHOR_DATE=$(git -C "$SEND_WT" log -1 --format=%aD "$c") \
+			git -C "$SEND_WT" commit-tree "$c^{tree}" -p "$new" <<<"$msg")
+	done
+	git -C "$SEND_WT" checkout -q -B "$SEND_BRANCH" "$new"
+}
+
+# placeholder_patches: one line per patch of SEND_BRANCH whose author or a
+# Signed-off-by is the placeholder.
+placeholder_patches()
+{
+	local c n=0 what
+
+	for c in $(git -C "$SEND_WT" rev-list --reverse "$BASE_BRANCH..$SEND_BRANCH"); do
+		n=$((n + 1)) what=
+		git -C "$SEND_WT" log -1 --format=%ae "$c" | grep -qxE "$PLACEHOLDER_RE" && what="author"
+		git -C "$SEND_WT" log -1 --format=%B "$c" | grep -qE "^Signed-off-by: .*<$PLACEHOLDER_RE>" &&
+			what="${what:+$what and }Signed-off-by"
+		[ -z "$what" ] || echo "patch $n ($(git -C "$SEND_WT" log -1 --format=%s "$c")): $what"
+	done
+}
+
+# adopted_cover FILE: after an adoption of this series, the shortlog of the
+# cover letter FILE names the sender where it named the placeholder.
+adopted_cover()
+{
+	local fp ident
+
+	[ -f "$ADOPTED" ] || return 0
+	read -r fp ident <"$ADOPTED"
+	[ "$fp" = "$(series_fingerprint)" ] || return 0
+	sed -i "s|^${PLACEHOLDER_ID% <*} (\([0-9]*\)):\$|${ident% <*} (\1):|" "$1"
+}

@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """Summarise a bot run: OUT/checks.tsv and OUT/suites.tsv into
-OUT/summary.json and OUT/summary.txt (also printed).  Exits 1 if any check
-failed."""
+OUT/summary.json and OUT/summary.txt (also printed).  Each check has a
+status as NIPA reports it: pass, warning or fail.  Exits 1 if any check
+failed; a warning is reported, not counted as a failure."""
 import json
 import sys
 from collections import OrderedDict
+
+# The statuses, as NIPA reports them, and their marks in the table.
+MARKS = {'pass': '.', 'warning': 'W', 'fail': 'X'}
 
 
 def main():
@@ -33,11 +37,18 @@ def main():
     except FileNotFoundError:
         pass
 
+    for p, cs in patches.items():
+        for c, r in cs.items():
+            if r['status'] not in MARKS:
+                sys.exit(f'summary.py: {p}: {c}: status "{r["status"]}" is not pass, warning or fail')
     failed = [(p, c, r) for p, cs in patches.items() for c, r in cs.items()
-              if r['status'] != 'pass']
+              if r['status'] == 'fail']
+    warned = [(p, c, r) for p, cs in patches.items() for c, r in cs.items()
+              if r['status'] == 'warning']
     total = sum(len(cs) for cs in patches.values())
     summary = {'base': base, 'patches': [{'name': p, 'checks': cs} for p, cs in patches.items()],
-               'suites': suites, 'checks': total, 'failed': len(failed)}
+               'suites': suites, 'checks': total, 'passed': total - len(failed) - len(warned),
+               'warnings': len(warned), 'failed': len(failed)}
     with open(f'{out}/summary.json', 'w') as f:
         json.dump(summary, f, indent=1)
 
@@ -54,11 +65,10 @@ def main():
         marks = []
         for c in columns:
             r = cs.get(c)
-            marks.append(' -' if r is None else
-                         (' .' if r['status'] == 'pass' else ' X'))
+            marks.append(' -' if r is None else ' ' + MARKS[r['status']])
         lines.append(f'{p:<{width}}  ' + ' '.join(marks))
     lines.append('columns: ' + ', '.join(f'{i} {c}' for i, c in enumerate(columns, 1)))
-    lines.append('(. pass, X fail, - not run)')
+    lines.append('(. pass, W warning, X fail, - not run)')
     if suites:
         lines.append('')
         lines.append('KUnit suites after the last patch:')
@@ -68,9 +78,12 @@ def main():
                 lines.append(f"  {s['config']:<14} {s['suite']:<32} {s['passed']:>3} passed "
                              f"{s['failed']:>2} failed {s['skipped']:>2} skipped "
                              f"{s['crashed']:>2} crashed")
+    for p, c, r in warned:
+        lines.append(f'WARN {p}: {c}: {r["detail"]}')
     for p, c, r in failed:
         lines.append(f'FAIL {p}: {c}: {r["detail"]}')
-    lines.append(f'bot: {total - len(failed)} checks passed, {len(failed)} failed')
+    lines.append(f'bot: {total - len(failed) - len(warned)} checks passed, '
+                 f'{len(warned)} warning(s), {len(failed)} failed')
     text = '\n'.join(lines) + '\n'
     with open(f'{out}/summary.txt', 'w') as f:
         f.write(text)

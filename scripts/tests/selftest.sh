@@ -20,6 +20,8 @@ cleanup()
 {
 	git -C "$SRC" worktree remove -f "$wt" >/dev/null 2>&1 || true
 	git -C "$SRC" worktree remove -f "$tmp/dev" >/dev/null 2>&1 || true
+	git -C "$SRC" worktree remove -f "$tmp/sendwt" >/dev/null 2>&1 || true
+	git -C "$SRC" branch -q -D "b4/vfio-kunit-$(realpath -m "$tmp/sendwt" | sha1sum | cut -c1-8)" >/dev/null 2>&1 || true
 	git -C "$SRC" branch -q -D vfio-series/selftest-$$ >/dev/null 2>&1 || true
 	git -C "$SRC" branch -q -D "$DEV_BRANCH-selftest-$$" >/dev/null 2>&1 || true
 	rm -rf "$tmp"
@@ -68,13 +70,14 @@ fixture_series()
 
 # check_fixture PATCH N TOTAL CHECK STATUS: apply PATCH on the base in the
 # scratch worktree and expect CHECK to report STATUS.
+# The tree is FX_TREE (default: the scratch worktree).
 check_fixture()
 {
-	local out rc=0
+	local out rc=0 tree=${FX_TREE:-$wt}
 
-	git -C "$wt" checkout -q -f --detach "$BASE_BRANCH"
-	git -C "$wt" am -q "$1" >/dev/null
-	out=$("$S/check-patch.sh" "$1" "$2" "$3" HEAD~ HEAD "$wt" 2>/dev/null) || rc=$?
+	git -C "$tree" checkout -q -f --detach "$BASE_BRANCH"
+	git -C "$tree" am -q "$1" >/dev/null
+	out=$("$S/check-patch.sh" "$1" "$2" "$3" HEAD~ HEAD "$tree" 2>/dev/null) || rc=$?
 	grep -qP "^$4\t$5\t" <<<"$out" || { echo "$out"; return 1; }
 	if [ "$5" = fail ]; then [ "$rc" -ne 0 ]; else true; fi
 }
@@ -152,6 +155,90 @@ t "a well-formed Fixes: tag passes" check_fixture \
 	"$(sed_patch 's/^Signed-off-by: /Fixes: 0bfc6a4ea63c ("vfio: Split creation of a vfio_device into init and register ops")\n&/' fixes.patch)" \
 	1 1 fixes pass
 t "a new inline in a .c file fails" check_fixture "$FX/inline.patch" 1 1 inline fail
+t "a Fixes: tag above a blank line among the trailers fails" check_fixture \
+	"$(sed_patch 's/^Signed-off-by: /Fixes: 0bfc6a4ea63c ("vfio: Split creation of a vfio_device into init and register ops")\n\n&/' fixes-blank.patch)" \
+	1 1 fixes fail
+t "a new static function without inline in a header fails" \
+	check_fixture "$FX/header-inline.patch" 1 1 header-inline fail
+t "a new static inline function in a header passes" check_fixture \
+	"$(sed 's/^+static bool vfio_device_demo_opened/+static inline bool vfio_device_demo_opened/' "$FX/header-inline.patch" >"$tmp/hinl.patch"; echo "$tmp/hinl.patch")" \
+	1 1 header-inline pass
+t "a new module parameter is a warning, not a failure" \
+	check_fixture "$FX/module-param.patch" 1 1 module-param warning
+
+# Fixes: looked up where the base has history: a clone of the base with a
+# commit on it (the Debian base is one commit).
+hist=$tmp/hist
+git clone -q --shared --no-checkout "$SRC" "$hist"
+git -C "$hist" checkout -q -B "$BASE_BRANCH" "origin/$BASE_BRANCH"
+git -C "$hist" -c user.name=T -c user.email=t@example.org commit -q --allow-empty -m "vfio: Introduce the bug"
+bug=$(git -C "$hist" rev-parse HEAD)
+side=$(git -C "$hist" -c user.name=T -c user.email=t@example.org commit-tree "$bug^{tree}" -p "$bug~" -m "vfio: Elsewhere")
+fixes_patch()
+{
+	sed_patch "s/^Signed-off-by: /Fixes: $1 (\"$2\")\n&/" "fixes-$3.patch"
+}
+FX_TREE=$hist
+t "with history: a Fixes: tag naming an ancestor with its subject passes" \
+	check_fixture "$(fixes_patch "${bug:0:12}" "vfio: Introduce the bug" ok)" 1 1 fixes pass
+t "with history: a Fixes: tag with another subject fails" \
+	check_fixture "$(fixes_patch "${bug:0:12}" "vfio: Something else" subj)" 1 1 fixes fail
+t "with history: a Fixes: tag naming no commit fails" \
+	check_fixture "$(fixes_patch 0123456789ab "vfio: Introduce the bug" none)" 1 1 fixes fail
+t "with history: a Fixes: tag naming a commit that is not an ancestor fails" \
+	check_fixture "$(fixes_patch "${side:0:12}" "vfio: Elsewhere" side)" 1 1 fixes fail
+unset FX_TREE
+
+# Coccinelle: a new report fails, a clean patch passes.
+cocci_fixture()
+{
+	git -C "$wt" checkout -q -f --detach "$BASE_BRANCH"
+	git -C "$wt" am -q "$1" >/dev/null
+	"$S/check-cocci.sh" HEAD~ HEAD "$wt"
+}
+t "a new Coccinelle report fails" \
+	check_fails '^cocci	fail	1 new report\(s\): drivers/vfio/vfio_main\.c: WARNING: Use ARRAY_SIZE' \
+	cocci_fixture "$FX/cocci.patch"
+t "a patch without Coccinelle reports passes" cocci_fixture "$FX/good.patch"
+t "a report of the parent that the patch moves is not new (line numbers in its message)" \
+	cocci_fixture "$FX/cocci-moved.patch"
+
+# The series' format: a cover letter for more than one patch.
+d=$(fixture_series nocover good.patch mdev-typo.patch)
+t "a series without a cover letter fails" \
+	check_fails '^2 patches and no cover letter' env SERIES_DIR="$d" "$S/check-series.sh"
+cp "$FX/send/cover-letter.txt" "$d/"
+t "a series with a cover letter passes, its patches counted" \
+	bash -c "SERIES_DIR='$d' '$S/check-series.sh' | grep -q '^2 patches, cover letter'"
+
+# The builds other than x86_64 (build.sh), each against the base's warnings
+# (recorded first where no bot run did): i386 (gcc, sparse) and clang.
+build_fixture()
+{
+	git -C "$wt" checkout -q -f --detach "$BASE_BRANCH"
+	[ -f "$BUILD/$1-allmod.baseline" ] || "$S/build.sh" "$1" "$wt" "$tmp/build-base-$1" baseline >/dev/null
+	git -C "$wt" am -q "$2" >/dev/null
+	"$S/build.sh" "$1" "$wt" "$tmp/build-$1"
+}
+# allmodconfig sets CONFIG_WERROR: a new warning is a failed build.
+t "i386: a warning only 32 bits give fails the build check" \
+	check_fails '^i386: build failed: .*drivers/vfio/vfio_main\.c:[0-9:]+ error: left shift count >= width of type' \
+	build_fixture i386 "$FX/i386-warning.patch"
+t "clang: a warning only clang's W=1 gives fails the build check" \
+	check_fails '^clang: build failed: .*drivers/vfio/vfio_main\.c:[0-9:]+ error: result of comparison of constant 300' \
+	build_fixture clang "$FX/clang-warning.patch"
+
+# The VFIO selftests build (build-selftests.sh), out of the tree.
+selftests_fixture()
+{
+	git -C "$wt" checkout -q -f --detach "$BASE_BRANCH"
+	git -C "$wt" am -q "$1" >/dev/null
+	"$S/build-selftests.sh" "$wt" "$tmp/selftests"
+}
+t "the VFIO selftests build at the base, and the tree stays clean" selftests_fixture "$FX/good.patch"
+t "a patch that breaks the VFIO selftests build fails" \
+	check_fails "^the VFIO selftests do not build: vfio_pci_device_test\\.c:[0-9:]+ error: unused variable 'unused'" \
+	selftests_fixture "$FX/selftests-error.patch"
 
 # Splats and KUnit results.
 t "a splat of the base is not counted, a new one is" \
@@ -253,6 +340,46 @@ t "a stale diffstat fails" \
 	"${sx[@]}" "$S/check-cover-letter.sh" "$tmp/mail"
 t "cover-diffstat.sh --check finds it stale" \
 	check_fails '^stale shortlog and diffstat' "${sx[@]}" "$S/cover-diffstat.sh" --check
+
+# Sending under a real identity: the fixture series by the placeholder is
+# refused, adopt.sh adopts it under another identity (patches/ untouched),
+# and the adopted mails round trip.  In a send worktree of the test's own.
+pd=$(fixture_series placeholder good.patch mdev-typo.patch)
+sed -i "s/A U Thor <author@example.org>/$PLACEHOLDER_ID/" "$pd"/patches/*.patch
+cp "$FX/send/cover-letter.txt" "$pd/"
+cp "$tmp/b4-config.good" "$pd/.b4-config"
+cp "$PROJECT/.b4-cover-template" "$pd/"
+(cd "$pd/patches" && sha1sum ./*) >"$tmp/placeholder.sums"
+printf '[user]\n\tname = Ada Sender\n\temail = ada@sender.example.org\n[sendemail]\n\tsmtpServer = /bin/false\n' >"$tmp/ada.gitconfig"
+seed_email=${PLACEHOLDER_ID##*<}
+printf '[user]\n\tname = %s\n\temail = %s\n' "${PLACEHOLDER_ID% <*}" "${seed_email%>}" >"$tmp/seed.gitconfig"
+px=(env SERIES_DIR="$pd" VFIO_SERIES_SEND="$tmp/sendwt" VFIO_SERIES_TIP="$wt"
+    VFIO_SERIES_TIP_BRANCH="vfio-series/selftest-$$" SKIP_BOT=1)
+t "send.sh writes the mails of a series by the placeholder" "${px[@]}" MAIL_DIR="$tmp/pmail" "$S/send.sh"
+t "send.sh refuses to send a series by the placeholder, naming adopt.sh" \
+	fails_with 'patch 1 \(vfio: Document vfio_device_set_open_count\(\)\): author and Signed-off-by\): run scripts/adopt.sh' \
+	"${px[@]}" GIT_CONFIG_GLOBAL="$tmp/ada.gitconfig" "$S/send.sh" --dry-run --no-sign
+t "send.sh refuses to send as the placeholder" fails_with "sender's git identity is the placeholder" \
+	"${px[@]}" GIT_CONFIG_GLOBAL="$tmp/seed.gitconfig" "$S/send.sh" --dry-run --no-sign
+t "adopt.sh refuses the placeholder as the sender" fails_with '^adopt.sh: error: .* is the placeholder' \
+	"${px[@]}" GIT_CONFIG_GLOBAL="$tmp/seed.gitconfig" "$S/adopt.sh"
+t "adopt.sh adopts the series under the sender's identity, patches/ untouched" bash -c \
+	"$(printf '%q ' "${px[@]}") GIT_CONFIG_GLOBAL='$tmp/ada.gitconfig' '$S/adopt.sh' >/dev/null &&
+	 [ \"\$(git -C '$tmp/sendwt' log --format='%an <%ae>' $BASE_BRANCH..HEAD | sort -u)\" = 'Ada Sender <ada@sender.example.org>' ] &&
+	 [ \"\$(git -C '$tmp/sendwt' log --format=%B $BASE_BRANCH..HEAD | grep -c '^Signed-off-by: Ada Sender <ada@sender.example.org>$')\" = 2 ] &&
+	 ! git -C '$tmp/sendwt' log --format=%B $BASE_BRANCH..HEAD | grep -q 'h-seed-' &&
+	 (cd '$pd/patches' && sha1sum -c --quiet '$tmp/placeholder.sums')"
+t "the adopted mails round trip to the quilt's tree" \
+	"${px[@]}" GIT_CONFIG_GLOBAL="$tmp/ada.gitconfig" "$S/check-roundtrip.sh" "$tmp/amail"
+t "the adopted mails are from the sender, with the sender's Signed-off-by" bash -c \
+	"grep -qx 'From: Ada Sender <ada@sender.example.org>' '$tmp'/amail/0001-* &&
+	 grep -qx 'Signed-off-by: Ada Sender <ada@sender.example.org>' '$tmp'/amail/0001-* &&
+	 ! grep -q 'h-seed-' '$tmp'/amail/0001-* '$tmp'/amail/0002-*"
+t "send.sh --dry-run sends the adopted series" bash -c \
+	"$(printf '%q ' "${px[@]}") GIT_CONFIG_GLOBAL='$tmp/ada.gitconfig' '$S/send.sh' --dry-run --no-sign 2>&1 |
+	 grep -q 'Would have sent 3 messages'"
+t "adopt.sh --drop forgets the adoption" bash -c \
+	"$(printf '%q ' "${px[@]}") '$S/adopt.sh' --drop >/dev/null && [ ! -e '$tmp/sendwt.adopted' ]"
 
 # The base tree and bad input: nothing outside the given cache is written.
 t "LINUX_TREE that is not a kernel tree is refused" fails_with 'is not a kernel tree' \
