@@ -47,14 +47,15 @@ build=$BUILD/$arch-allmod
 mkdir -p "$outdir" "$build"
 
 command -v ccache >/dev/null && cc="ccache $cc"
+# The base is built whole, so that its warnings are all recorded; a tree
+# after it incrementally: what a patch changes, and what depends on that
+# (make's dependencies, the options included), is rebuilt, so a warning the
+# patch causes is printed, while a file it does not affect is not rebuilt.
 [ "$mode" != baseline ] || rm -rf "$build/drivers/vfio"
 mk=(make -s -C "$tree" O="$build" ARCH="$karch" CROSS_COMPILE="$cross" "${llvm[@]}" CC="$cc" -j"$JOBS")
 # allmodconfig again each time: a patch may add options.
 "${mk[@]}" allmodconfig >"$outdir/build.log" 2>&1 ||
 	die "$arch allmodconfig failed: $(tail -n1 "$outdir/build.log")"
-# Objects of an earlier build that this tree no longer compiles must not
-# count as compiled.
-find "$build/drivers/vfio" -name '*.o' -delete 2>/dev/null || true
 rc=0
 "${mk[@]}" W=1 "${sparse[@]}" drivers/vfio/ >>"$outdir/build.log" 2>&1 || rc=$?
 # The kernel turns C=1 off, with only a warning, for a sparse it finds wanting.
@@ -63,8 +64,9 @@ if grep -q 'specified, but .* is not available or not up to date' "$outdir/build
 fi
 : >"$outdir/aliases"
 if [ "$rc" -eq 0 ]; then
-	mapfile -t kos < <(find "$build/drivers/vfio" -name modules.order -exec cat {} + |
-		sed 's/\.o$/.ko/' | sort -u)
+	# drivers/vfio/modules.order lists the modules of every directory this
+	# build descended into (a directory's own may be an earlier build's).
+	mapfile -t kos < <(sed 's/\.o$/.ko/' "$build/drivers/vfio/modules.order" | sort -u)
 	"${mk[@]}" W=1 KBUILD_MODPOST_WARN=1 "${kos[@]}" >"$outdir/modpost.log" 2>&1 || rc=$?
 	grep -vE 'modpost: (".*" \[.*\] undefined!|suppressed [0-9]+ unresolved symbol warnings)' \
 		"$outdir/modpost.log" | grep -E '(warning|error|WARNING|ERROR):' >>"$outdir/build.log" || true
@@ -73,10 +75,20 @@ if [ "$rc" -eq 0 ]; then
 		{ modinfo -F alias "$build/$ko"; echo -; } | sed "s|^|${ko##*/} |"
 	done | sort >"$outdir/aliases"
 fi
-# The sources compiled: each .o of drivers/vfio/ with a .c of the same name.
-(cd "$build" && find drivers/vfio -name '*.o' ! -name '*.mod.o' ! -name 'built-in.a' |
-	sed 's/\.o$/.c/' | while read -r c; do [ ! -f "$tree/$c" ] || echo "$c"; done | sort) \
-	>"$outdir/objects"
+# The sources this build compiled: the objects of its modules (each one's
+# .mod file) and of its built-in.a, each with a .c of the same name.  The
+# build is incremental: an object an earlier tree compiled stays in the
+# directory, but in none of these lists.
+(
+	cd "$build"
+	if [ -f drivers/vfio/modules.order ]; then
+		sed 's/\.o$/.mod/' drivers/vfio/modules.order | xargs -r cat
+	fi
+	if [ -f drivers/vfio/built-in.a ]; then
+		ar t drivers/vfio/built-in.a
+	fi
+) | sed 's/\.o$/.c/' | while read -r c; do [ ! -f "$tree/$c" ] || echo "$c"; done |
+	sort -u >"$outdir/objects"
 
 # "file:line:col: warning: text" -> "file: warning: text", paths relative.
 grep -E '(warning|error):' "$outdir/build.log" |

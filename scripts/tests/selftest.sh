@@ -32,7 +32,7 @@ failed=0
 # t NAME CMD...: CMD must succeed.
 t()
 {
-	local name=$1
+	local name=$1 t0=$SECONDS
 	shift
 	if "$@" >"$tmp/out" 2>&1; then
 		echo "ok - $name"
@@ -41,6 +41,7 @@ t()
 		sed 's/^/#   /' "$tmp/out" | tail -n 5
 		failed=1
 	fi
+	printf '%s\t%s\n' "$((SECONDS - t0))" "$name" >>"$tmp/times"
 }
 
 # fails_with PATTERN CMD...: CMD exits non-zero with a message matching
@@ -212,13 +213,19 @@ t "a series with a cover letter passes, its patches counted" \
 	bash -c "SERIES_DIR='$d' '$S/check-series.sh' | grep -q '^2 patches, cover letter'"
 
 # The builds other than x86_64 (build.sh), each against the base's warnings
-# (recorded first where no bot run did): i386 (gcc, sparse) and clang.
+# (recorded first where no bot run did): i386 (gcc, sparse) and clang.  In
+# the bot's own tree, left at the base: a build directory follows one source
+# tree, and another one would have the bot rebuild it all.
 build_fixture()
 {
-	git -C "$wt" checkout -q -f --detach "$BASE_BRANCH"
-	[ -f "$BUILD/$1-allmod.baseline" ] || "$S/build.sh" "$1" "$wt" "$tmp/build-base-$1" baseline >/dev/null
-	git -C "$wt" am -q "$2" >/dev/null
-	"$S/build.sh" "$1" "$wt" "$tmp/build-$1"
+	local rc=0
+
+	git -C "$SRC" checkout -q -f --detach "$BASE_BRANCH"
+	[ -f "$BUILD/$1-allmod.baseline" ] || "$S/build.sh" "$1" "$SRC" "$tmp/build-base-$1" baseline >/dev/null
+	git -C "$SRC" am -q "$2" >/dev/null
+	"$S/build.sh" "$1" "$SRC" "$tmp/build-$1" || rc=$?
+	git -C "$SRC" checkout -q -f --detach "$BASE_BRANCH"
+	return "$rc"
 }
 # allmodconfig sets CONFIG_WERROR: a new warning is a failed build.
 t "i386: a warning only 32 bits give fails the build check" \
@@ -436,4 +443,7 @@ t "e2e/scan.py: a guest stopping in a case fails" \
 	bash -c "! python3 '$S/e2e/scan.py' '$tmp/console.cut' '$tmp/cases.cut' >/dev/null &&
 		grep -q '^guest	fail' '$tmp/cases.cut'"
 
+# What the self tests cost: the total and the slowest.
+echo "# $(wc -l <"$tmp/times") tests in $SECONDS s; the slowest:"
+sort -rn "$tmp/times" | head -n 5 | sed 's/^\([0-9]*\)\t/#   \1 s  /'
 exit "$failed"
