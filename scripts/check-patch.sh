@@ -309,7 +309,7 @@ check_subject()
 		return
 	fi
 	subj=${subj#*] }
-	if ! [[ $subj =~ ^(vfio(/[a-z0-9_-]+)*|vfio-pci|docs:\ vfio|MAINTAINERS|kunit):\ [^\ ] ]]; then
+	if ! [[ $subj =~ ^(vfio(/[a-z0-9_-]+)*|vfio-pci|docs:\ vfio|iommu|MAINTAINERS|kunit):\ [^\ ] ]]; then
 		result subject fail "prefix not in subsystem style (vfio:, vfio/<driver>:): $subj"
 	elif [[ $subj =~ \.$ ]] || [ "${#subj}" -gt 75 ]; then
 		result subject fail "summary ends with '.' or is over 75 columns: $subj"
