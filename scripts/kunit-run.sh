@@ -12,7 +12,8 @@
 #   # arch: x86_64                  (default um; x86_64 boots under QEMU)
 #   # kernel_args: a=b c=d          (passed with --kernel_args)
 #   # qemu_args: -device edu        (passed with --qemu_args)
-#   # filter: speed>slow            (passed with --filter)
+#   # filter: speed>slow            (passed with --filter; KUNIT_FILTER,
+#                                     when set, replaces it)
 #   # max_run_seconds: 10           (the boot and the tests, at most)
 # Options that TREE does not define yet (the series adds them) are dropped,
 # unless STRICT=1, where they fail the run.
@@ -64,7 +65,7 @@ for a in "${kargs[@]}"; do
 done
 qemu_args=$(sed -n 's/^# qemu_args: *//p' "$cfg")
 [ -z "$qemu_args" ] || args+=(--qemu_args="$qemu_args")
-filter=$(sed -n 's/^# filter: *//p' "$cfg")
+filter=${KUNIT_FILTER-$(sed -n 's/^# filter: *//p' "$cfg")}
 [ -z "$filter" ] || args+=(--filter="$filter")
 budget=$(sed -n 's/^# max_run_seconds: *//p' "$cfg")
 
