@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 """Summarise a bot run: OUT/checks.tsv and OUT/suites.tsv into
 OUT/summary.json and OUT/summary.txt (also printed).  Each check has a
-status as NIPA reports it: pass, warning or fail.  Exits 1 if any check
-failed; a warning is reported, not counted as a failure."""
+status as NIPA reports it: pass, warning or fail, or skip: a test that
+did not run, for a reason its check gives (the e2e guest's selftests).
+Exits 1 if any check failed; a warning is reported, not counted as a
+failure; a skip is counted as neither a pass nor a failure."""
 import json
 import sys
 from collections import OrderedDict
 
 # The statuses, as NIPA reports them, and their marks in the table.
-MARKS = {'pass': '.', 'warning': 'W', 'fail': 'X'}
+MARKS = {'pass': '.', 'warning': 'W', 'fail': 'X', 'skip': 'S'}
 
 
 def main():
@@ -40,23 +42,39 @@ def main():
     for p, cs in patches.items():
         for c, r in cs.items():
             if r['status'] not in MARKS:
-                sys.exit(f'summary.py: {p}: {c}: status "{r["status"]}" is not pass, warning or fail')
+                sys.exit(f'summary.py: {p}: {c}: status "{r["status"]}" is not pass, warning, fail or skip')
     failed = [(p, c, r) for p, cs in patches.items() for c, r in cs.items()
               if r['status'] == 'fail']
     warned = [(p, c, r) for p, cs in patches.items() for c, r in cs.items()
               if r['status'] == 'warning']
+    skipped = [(p, c, r) for p, cs in patches.items() for c, r in cs.items()
+               if r['status'] == 'skip']
     total = sum(len(cs) for cs in patches.values())
+    passed = total - len(failed) - len(warned) - len(skipped)
     summary = {'base': base, 'patches': [{'name': p, 'checks': cs} for p, cs in patches.items()],
-               'suites': suites, 'checks': total, 'passed': total - len(failed) - len(warned),
-               'warnings': len(warned), 'failed': len(failed)}
+               'suites': suites, 'checks': total, 'passed': passed,
+               'warnings': len(warned), 'skipped': len(skipped), 'failed': len(failed)}
     with open(f'{out}/summary.json', 'w') as f:
         json.dump(summary, f, indent=1)
+
+    # The table has a column per check, but for the hundreds of the e2e
+    # guest (a case, a selftest result each): one column "e2e", its mark
+    # the worst of theirs; each is in summary.json, and a failure or skip
+    # is listed below the table.
+    def column(c):
+        return 'e2e' if c.startswith('e2e:') else c
+
+    def worst(rs):
+        for st in ('fail', 'warning', 'skip'):
+            if any(r['status'] == st for r in rs):
+                return st
+        return 'pass'
 
     columns = []
     for cs in patches.values():
         for c in cs:
-            if c not in columns:
-                columns.append(c)
+            if column(c) not in columns:
+                columns.append(column(c))
     lines = [f"base: {base.get('source', '?')} {base.get('version', '?')} "
              f"({base.get('commit', '?')[:12]})"]
     width = max(len(p) for p in patches)
@@ -64,11 +82,11 @@ def main():
     for p, cs in patches.items():
         marks = []
         for c in columns:
-            r = cs.get(c)
-            marks.append(' -' if r is None else ' ' + MARKS[r['status']])
+            rs = [r for name, r in cs.items() if column(name) == c]
+            marks.append(' -' if not rs else ' ' + MARKS[worst(rs)])
         lines.append(f'{p:<{width}}  ' + ' '.join(marks))
     lines.append('columns: ' + ', '.join(f'{i} {c}' for i, c in enumerate(columns, 1)))
-    lines.append('(. pass, W warning, X fail, - not run)')
+    lines.append('(. pass, W warning, X fail, S skip, - not run)')
     if suites:
         lines.append('')
         lines.append('KUnit suites after the last patch:')
@@ -78,12 +96,14 @@ def main():
                 lines.append(f"  {s['config']:<14} {s['suite']:<32} {s['passed']:>3} passed "
                              f"{s['failed']:>2} failed {s['skipped']:>2} skipped "
                              f"{s['crashed']:>2} crashed")
+    for p, c, r in skipped:
+        lines.append(f'SKIP {p}: {c}: {r["detail"]}')
     for p, c, r in warned:
         lines.append(f'WARN {p}: {c}: {r["detail"]}')
     for p, c, r in failed:
         lines.append(f'FAIL {p}: {c}: {r["detail"]}')
-    lines.append(f'bot: {total - len(failed) - len(warned)} checks passed, '
-                 f'{len(warned)} warning(s), {len(failed)} failed')
+    lines.append(f'bot: {passed} checks passed, {len(warned)} warning(s), '
+                 f'{len(skipped)} skipped, {len(failed)} failed')
     text = '\n'.join(lines) + '\n'
     with open(f'{out}/summary.txt', 'w') as f:
         f.write(text)
