@@ -193,6 +193,21 @@ rc=0
 detail=$("$PROJECT/scripts/check-series.sh" 2>&1) || rc=$?
 record series series-format "$([ "$rc" -eq 0 ] && echo pass || echo fail)" 0 "$(tail -n1 <<<"$detail")"
 
+# The guest kernel of the end-to-end test, built from the tip at the lowest
+# priority while the patches are checked: it takes the cycles the
+# single-threaded checks leave idle.  The test itself runs after the last
+# patch (its build step is then up to date); killed with the bot.
+tipkey=$(cat "$SERIES_DIR/patches/${patches[-1]}" <(git -C "$SRC" rev-parse "${commits[-1]}^{tree}") |
+	sha1sum | cut -c1-16)-$tooling
+e2e_pid=
+if [ "${NO_CACHE:-0}" = 1 ] || [ ! -f "$CACHE/results/$tipkey-e2e/rc" ]; then
+	mkdir -p "$OUT/tip"
+	E2E_BUILD_ONLY=1 setsid nice -n 19 "$PROJECT/scripts/e2e.sh" "${commits[-1]}" "$OUT/tip/e2e-build" \
+		>"$OUT/tip/e2e-build.log" 2>&1 &
+	e2e_pid=$!
+	trap '[ -z "$e2e_pid" ] || kill -- "-$e2e_pid" 2>/dev/null || true' EXIT
+fi
+
 # Baselines on the base: warnings and splats the series is not to blame for.
 git -C "$SRC" checkout -q --detach "$base"
 bkey=$(git -C "$SRC" rev-parse "$base^{tree}" | cut -c1-16)-$tooling
@@ -307,6 +322,9 @@ for cfg in $(comm -13 <(configs patch) <(configs tip)); do
 	kunit "$cfg" "${patches[-1]}" "$key" "$OUT/tip/kunit-$cfg" 1
 done
 # The end-to-end test in a QEMU guest (scripts/e2e.sh): one check per case.
+# Its kernel's build first (a failure there shows again in the test).
+[ -z "$e2e_pid" ] || wait "$e2e_pid" || true
+e2e_pid=
 run_cached "$key-e2e" "$OUT/tip/e2e" "$PROJECT/scripts/e2e.sh" "${commits[-1]}" "$OUT/tip/e2e"
 [ -s "$OUT/tip/e2e/cases.tsv" ] || record_run "${patches[-1]}" e2e "$OUT/tip/e2e"
 while IFS=$'\t' read -r c s d; do record "${patches[-1]}" "e2e:$c" "$s" 0 "$d"; done < <(cat "$OUT/tip/e2e/cases.tsv" 2>/dev/null)

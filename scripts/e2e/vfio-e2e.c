@@ -19,6 +19,25 @@
  *	else ends it) or until SIGUSR1, then close.  Fails after S seconds
  *	(default 60).
  *
+ *   vfio-e2e fail-nth {group|cdev} SYSFS-DEVICE
+ *	the fail-nth sweep, as iommufd's selftest iommufd_fail_nth does it:
+ *	the path's uAPI sequence is cut into steps (group: container and
+ *	group open with SET_CONTAINER and SET_IOMMU, GET_DEVICE_FD, DMA map
+ *	and unmap, region and irq setup, close; cdev: cdev open,
+ *	BIND_IOMMUFD, IOAS_ALLOC with ATTACH_IOMMUFD_PT, then the same).
+ *	For each step and n = 1, 2, ... the steps before it run, then the
+ *	step runs with /proc/self/task/TID/fail-nth set to n, which fails the
+ *	n-th fault point the kernel passes (failslab, fail_page_alloc,
+ *	fail_vfio: whichever the guest configured to fail), until the step
+ *	passes n points without one failing.  A step that fails must return
+ *	an error, never crash or hang; one that absorbs the failure (a
+ *	fallback, a retry) must leave objects that the rest of the sequence
+ *	uses with success; and the run with n + 1 (the steps before again,
+ *	then this one through its first n points) must pass them all, so a
+ *	failure that left anything half set up fails the sweep.  Prints per step
+ *	its count of fault points, how many failed the call and how many
+ *	were absorbed, and the total of armed runs.
+ *
  * Prints what it does on stdout; an error is one line "vfio-e2e: error:
  * ..." on stderr and exit 1.
  */
@@ -36,6 +55,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -590,6 +610,351 @@ static int hold(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The fail-nth sweep.  Its steps return 0 or -1 with errno set and never
+ * exit: a failed call is what the sweep asks for.  Nothing between arming
+ * and disarming allocates in userspace or touches an untouched page: the
+ * buffers are mapped and written before.
+ */
+struct sweep {
+	struct dev d;
+	char group_path[PATH_MAX], cdev_path[PATH_MAX];
+	void *buf;		/* SWEEP_DMA bytes, touched */
+	int efd;		/* an eventfd for the irq setup */
+	int fail_nth;		/* /proc/self/task/TID/fail-nth */
+	const char *what;	/* the call that failed */
+};
+
+#define SWEEP_DMA	(1 << 16)
+#define SWEEP_IOVA	(1 << 24)
+
+#define CALL(s, expr) do {						\
+	if ((expr) < 0) {						\
+		(s)->what = #expr;					\
+		return -1;						\
+	}								\
+} while (0)
+
+static int step_group_open(struct sweep *s)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+
+	CALL(s, s->d.container = open("/dev/vfio/vfio", O_RDWR));
+	CALL(s, s->d.group = open(s->group_path, O_RDWR));
+	CALL(s, ioctl(s->d.group, VFIO_GROUP_GET_STATUS, &status));
+	CALL(s, ioctl(s->d.group, VFIO_GROUP_SET_CONTAINER, &s->d.container));
+	CALL(s, ioctl(s->d.container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
+	return 0;
+}
+
+static int step_get_device_fd(struct sweep *s)
+{
+	CALL(s, s->d.fd = ioctl(s->d.group, VFIO_GROUP_GET_DEVICE_FD, s->d.name));
+	return 0;
+}
+
+static int step_cdev_open(struct sweep *s)
+{
+	CALL(s, s->d.fd = open(s->cdev_path, O_RDWR));
+	CALL(s, s->d.iommufd = open("/dev/iommu", O_RDWR));
+	return 0;
+}
+
+static int step_bind(struct sweep *s)
+{
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind), .iommufd = s->d.iommufd,
+	};
+
+	CALL(s, ioctl(s->d.fd, VFIO_DEVICE_BIND_IOMMUFD, &bind));
+	return 0;
+}
+
+static int step_attach(struct sweep *s)
+{
+	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+
+	CALL(s, ioctl(s->d.iommufd, IOMMU_IOAS_ALLOC, &alloc));
+	s->d.ioas = alloc.out_ioas_id;
+	attach.pt_id = s->d.ioas;
+	CALL(s, ioctl(s->d.fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach));
+	return 0;
+}
+
+static int step_dma(struct sweep *s)
+{
+	if (s->d.cdev) {
+		struct iommu_ioas_map map = {
+			.size = sizeof(map), .ioas_id = s->d.ioas,
+			.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+				 IOMMU_IOAS_MAP_WRITEABLE,
+			.user_va = (uintptr_t)s->buf, .length = SWEEP_DMA, .iova = SWEEP_IOVA,
+		};
+		struct iommu_ioas_unmap unmap = {
+			.size = sizeof(unmap), .ioas_id = s->d.ioas,
+			.iova = SWEEP_IOVA, .length = SWEEP_DMA,
+		};
+
+		CALL(s, ioctl(s->d.iommufd, IOMMU_IOAS_MAP, &map));
+		CALL(s, ioctl(s->d.iommufd, IOMMU_IOAS_UNMAP, &unmap));
+		if (unmap.length != SWEEP_DMA) {
+			s->what = "IOMMU_IOAS_UNMAP unmapped less than was mapped";
+			errno = EIO;
+			return -1;
+		}
+	} else {
+		struct vfio_iommu_type1_dma_map map = {
+			.argsz = sizeof(map),
+			.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+			.vaddr = (uintptr_t)s->buf, .iova = SWEEP_IOVA, .size = SWEEP_DMA,
+		};
+		struct vfio_iommu_type1_dma_unmap unmap = {
+			.argsz = sizeof(unmap), .iova = SWEEP_IOVA, .size = SWEEP_DMA,
+		};
+
+		CALL(s, ioctl(s->d.container, VFIO_IOMMU_MAP_DMA, &map));
+		CALL(s, ioctl(s->d.container, VFIO_IOMMU_UNMAP_DMA, &unmap));
+		if (unmap.size != SWEEP_DMA) {
+			s->what = "VFIO_IOMMU_UNMAP_DMA unmapped less than was mapped";
+			errno = EIO;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Device info, every region's info, a read of config space, every irq's
+ * info, and an eventfd set as the trigger of the first vector of the
+ * first INTx, MSI or MSI-X index that has one, then unset.  INTx first,
+ * where the device has it: an MSI vector is a new irq each time, whose
+ * /proc/irq/N entries genirq makes ignoring failures and then removes
+ * with a WARN for each one it never made (register_irq_proc(),
+ * unregister_irq_proc()), not VFIO's; the guest expects those WARNs
+ * (scan.py) on the devices that have MSI-X only.
+ */
+static int step_regions_irqs(struct sweep *s)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	struct {
+		struct vfio_irq_set set;
+		int32_t fd;
+	} irq_set;
+	static const uint32_t order[] = {
+		VFIO_PCI_INTX_IRQ_INDEX, VFIO_PCI_MSI_IRQ_INDEX, VFIO_PCI_MSIX_IRQ_INDEX,
+	};
+	uint32_t i, index = UINT32_MAX;
+	uint32_t id;
+
+	CALL(s, ioctl(s->d.fd, VFIO_DEVICE_GET_INFO, &info));
+	for (i = 0; i < info.num_regions; i++) {
+		struct vfio_region_info r = { .argsz = sizeof(r), .index = i };
+
+		if (ioctl(s->d.fd, VFIO_DEVICE_GET_REGION_INFO, &r) < 0 &&
+		    !(i == VFIO_PCI_VGA_REGION_INDEX && errno == EINVAL)) {
+			s->what = "VFIO_DEVICE_GET_REGION_INFO";
+			return -1;
+		}
+		if (i == VFIO_PCI_CONFIG_REGION_INDEX)
+			CALL(s, pread(s->d.fd, &id, sizeof(id), r.offset));
+	}
+	for (i = 0; i < info.num_irqs; i++) {
+		struct vfio_irq_info irq = { .argsz = sizeof(irq), .index = i };
+
+		if (ioctl(s->d.fd, VFIO_DEVICE_GET_IRQ_INFO, &irq) < 0) {
+			if (i != VFIO_PCI_INTX_IRQ_INDEX && errno == EINVAL)
+				continue;
+			s->what = "VFIO_DEVICE_GET_IRQ_INFO";
+			return -1;
+		}
+	}
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		struct vfio_irq_info irq = { .argsz = sizeof(irq), .index = order[i] };
+
+		if (ioctl(s->d.fd, VFIO_DEVICE_GET_IRQ_INFO, &irq) == 0 && irq.count) {
+			index = order[i];
+			break;
+		}
+	}
+	if (index == UINT32_MAX)
+		return 0;
+	memset(&irq_set, 0, sizeof(irq_set));
+	irq_set.set.argsz = sizeof(irq_set);
+	irq_set.set.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	irq_set.set.index = index;
+	irq_set.set.count = 1;
+	irq_set.fd = s->efd;
+	if (ioctl(s->d.fd, VFIO_DEVICE_SET_IRQS, &irq_set) < 0) {
+		static const char *const what[] = {
+			[VFIO_PCI_INTX_IRQ_INDEX] = "VFIO_DEVICE_SET_IRQS(INTx trigger)",
+			[VFIO_PCI_MSI_IRQ_INDEX] = "VFIO_DEVICE_SET_IRQS(MSI trigger)",
+			[VFIO_PCI_MSIX_IRQ_INDEX] = "VFIO_DEVICE_SET_IRQS(MSI-X trigger)",
+		};
+
+		s->what = what[index];
+		return -1;
+	}
+	irq_set.set.argsz = sizeof(irq_set.set);
+	irq_set.set.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
+	irq_set.set.count = 0;
+	CALL(s, ioctl(s->d.fd, VFIO_DEVICE_SET_IRQS, &irq_set.set));
+	return 0;
+}
+
+/* Close every file of the device: close() of a VFIO file returns 0. */
+static int step_close(struct sweep *s)
+{
+	int *fds[] = { &s->d.fd, &s->d.group, &s->d.container, &s->d.iommufd };
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0 && close(*fds[i]) < 0) {
+			s->what = "close";
+			rc = -1;
+		}
+		*fds[i] = -1;
+	}
+	return rc;
+}
+
+struct step {
+	const char *name;
+	int (*run)(struct sweep *s);
+};
+
+static const struct step group_steps[] = {
+	{ "group-open", step_group_open }, { "get-device-fd", step_get_device_fd },
+	{ "dma", step_dma }, { "regions-irqs", step_regions_irqs }, { "close", step_close },
+	{ NULL, NULL },
+};
+
+static const struct step cdev_steps[] = {
+	{ "cdev-open", step_cdev_open }, { "bind-iommufd", step_bind },
+	{ "attach-pt", step_attach }, { "dma", step_dma },
+	{ "regions-irqs", step_regions_irqs }, { "close", step_close },
+	{ NULL, NULL },
+};
+
+static void fail_nth_set(struct sweep *s, unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	if (pwrite(s->fail_nth, buf, len, 0) != len)
+		die("write fail-nth %u: %s", n, strerror(errno));
+}
+
+/* What is left of the count: 0 once the n-th point has failed. */
+static unsigned int fail_nth_get(struct sweep *s)
+{
+	char buf[16] = "";
+
+	if (pread(s->fail_nth, buf, sizeof(buf) - 1, 0) <= 0)
+		die("read fail-nth: %s", strerror(errno));
+	return strtoul(buf, NULL, 10);
+}
+
+/* Run steps [from, to) unarmed; any failure is an error of the sweep. */
+static void run_steps(struct sweep *s, const struct step *steps, int from, int to,
+		      const char *why, const char *step, unsigned int n)
+{
+	int i;
+
+	for (i = from; i < to; i++)
+		if (steps[i].run(s) < 0)
+			die("%s %s with fail-nth %u: then %s failed: %s: %s", step, why, n,
+			    steps[i].name, s->what, strerror(errno));
+}
+
+static int fail_nth(int argc, char **argv)
+{
+	const struct step *steps;
+	unsigned int total = 0;
+	struct sweep s;
+	char vdev[64];
+	int k, nsteps;
+
+	(void)argc;
+	memset(&s, 0, sizeof(s));
+	dev_open(&s.d, argv[0], argv[1]);
+	dev_close(&s.d);
+	s.d.container = s.d.group = s.d.iommufd = s.d.fd = -1;
+	steps = s.d.cdev ? cdev_steps : group_steps;
+	for (nsteps = 0; steps[nsteps].name; nsteps++)
+		;
+	if (s.d.cdev) {
+		DIR *dir;
+		struct dirent *e;
+
+		fmt(s.cdev_path, sizeof(s.cdev_path), "%s/vfio-dev", s.d.sysfs);
+		dir = opendir(s.cdev_path);
+		if (!dir)
+			die("opendir %s: %s", s.cdev_path, strerror(errno));
+		vdev[0] = '\0';
+		while ((e = readdir(dir)))
+			if (!strncmp(e->d_name, "vfio", 4))
+				fmt(vdev, sizeof(vdev), "%s", e->d_name);
+		closedir(dir);
+		fmt(s.cdev_path, sizeof(s.cdev_path), "/dev/vfio/devices/%s", vdev);
+	} else {
+		link_name(s.d.sysfs, "iommu_group", vdev, sizeof(vdev));
+		fmt(s.group_path, sizeof(s.group_path), "/dev/vfio/%s", vdev);
+	}
+	s.buf = buffer(SWEEP_DMA);
+	memset(s.buf, 0x5a, SWEEP_DMA);
+	s.efd = eventfd(0, EFD_CLOEXEC);
+	if (s.efd < 0)
+		die("eventfd: %s", strerror(errno));
+	fmt(vdev, sizeof(vdev), "/proc/self/task/%ld/fail-nth", (long)syscall(SYS_gettid));
+	s.fail_nth = xopen(vdev, O_RDWR);
+	/* Once unarmed: the sequence works, and its pages are touched. */
+	run_steps(&s, steps, 0, nsteps, "(unarmed)", "sequence", 0);
+
+	for (k = 0; k < nsteps; k++) {
+		unsigned int n, errors = 0, absorbed = 0;
+
+		for (n = 1;; n++) {
+			int rc, err;
+
+			run_steps(&s, steps, 0, k, "(before the armed step)", steps[k].name, n);
+			fail_nth_set(&s, n);
+			rc = steps[k].run(&s);
+			err = errno;
+			if (fail_nth_get(&s) != 0) {
+				/* Fewer than n points: the step is swept. */
+				fail_nth_set(&s, 0);
+				if (rc < 0)
+					die("%s failed with fail-nth %u though no point failed: %s: %s",
+					    steps[k].name, n, s.what, strerror(err));
+				run_steps(&s, steps, k + 1, nsteps, "(unarmed)", steps[k].name, n);
+				break;
+			}
+			total++;
+			if (rc < 0) {
+				errors++;
+				step_close(&s);
+			} else {
+				absorbed++;
+				run_steps(&s, steps, k + 1, nsteps, "succeeded", steps[k].name, n);
+			}
+			/*
+			 * The next n runs the steps before again and this one
+			 * through its first n points: a failure that left
+			 * anything half set up fails that run.
+			 */
+		}
+		printf("fail-nth %s %s: %u points, %u failed the call, %u absorbed\n",
+		       argv[0], steps[k].name, n - 1, errors, absorbed);
+	}
+	/* No fault point at all: fail-nth or the fault attributes are not set up. */
+	if (!total)
+		die("fail-nth %s: no step passed a fault point", argv[0]);
+	printf("fail-nth %s: %u armed runs, every one recovered\n", argv[0], total);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -597,8 +962,11 @@ int main(int argc, char **argv)
 		return basic(argc - 2, argv + 2);
 	if (argc >= 5 && !strcmp(argv[1], "hold"))
 		return hold(argc - 2, argv + 2);
+	if (argc == 4 && !strcmp(argv[1], "fail-nth"))
+		return fail_nth(argc - 2, argv + 2);
 	fprintf(stderr,
 		"usage: vfio-e2e basic {group|cdev} SYSFS-DEVICE [edu] [id VENDOR:DEVICE] [any-reset]\n"
-		"       vfio-e2e hold {group|cdev} SYSFS-DEVICE READY-FILE [req] [timeout S]\n");
+		"       vfio-e2e hold {group|cdev} SYSFS-DEVICE READY-FILE [req] [timeout S]\n"
+		"       vfio-e2e fail-nth {group|cdev} SYSFS-DEVICE\n");
 	return 2;
 }

@@ -426,22 +426,65 @@ cat >"$tmp/console.ok" <<'LOG'
 [    1.000000] Linux version 6.12
 e2e: begin bind
 e2e: ok bind (vfio-pci)
-e2e: begin kmemleak-works
+e2e: begin selftests
+[    1.700000] DMAR: DRHD: handling fault status reg 2
+[    1.700001] DMAR: [DMA Read NO_PASID] Request device [0000:02:00.0] fault addr 0x80000000 [fault reason 0x06] PTE Read access is not set
+e2e: ok selftests
+e2e: begin kmemleak
 [    2.000000] kmemleak: 25 new suspected memory leaks (see /sys/kernel/debug/kmemleak)
-e2e: ok kmemleak-works
-e2e: done 2 cases
+e2e: ok kmemleak
+e2e: done 3 cases
 LOG
 sed 's/^e2e: ok bind (vfio-pci)$/[    1.5] WARNING: CPU: 0 PID: 1 at drivers\/vfio\/vfio_main.c:1 f+0x1\/0x2\ne2e: ok bind (vfio-pci)/' \
 	"$tmp/console.ok" >"$tmp/console.splat"
 head -n 3 "$tmp/console.ok" | sed '$d' >"$tmp/console.cut"
-t "e2e/scan.py: a clean console passes, expected kmemleak reports allowed" \
-	python3 "$S/e2e/scan.py" "$tmp/console.ok" "$tmp/cases.ok"
+sed 's/0000:02:00.0/0000:00:02.0/' "$tmp/console.ok" >"$tmp/console.dmar"
+t "e2e/scan.py: a clean console passes, expected kmemleak reports and DMAR faults allowed and counted" \
+	bash -c "python3 '$S/e2e/scan.py' '$tmp/console.ok' '$tmp/cases.ok' >/dev/null &&
+		grep -qx \"selftests	pass	2 expected: DMAR faults of igb's unmapped-IOVA cases\" '$tmp/cases.ok'"
+t "e2e/scan.py: a DMAR fault of another device fails" \
+	bash -c "! python3 '$S/e2e/scan.py' '$tmp/console.dmar' '$tmp/cases.dmar' >/dev/null &&
+		grep -q '^selftests	fail	splat: DMAR: \[DMA Read' '$tmp/cases.dmar'"
 t "e2e/scan.py: a WARNING fails the case it appears in" \
 	bash -c "! python3 '$S/e2e/scan.py' '$tmp/console.splat' '$tmp/cases.splat' >/dev/null &&
 		grep -q '^bind	fail' '$tmp/cases.splat'"
 t "e2e/scan.py: a guest stopping in a case fails" \
 	bash -c "! python3 '$S/e2e/scan.py' '$tmp/console.cut' '$tmp/cases.cut' >/dev/null &&
 		grep -q '^guest	fail' '$tmp/cases.cut'"
+
+# The selftests' TAP: a pass, a failure with its reason, an expected skip,
+# an unexpected one, a program's exit code 4 (expected) and 1.
+cat >"$tmp/console.tap" <<'LOG'
+e2e: tap edu:vfio-pci vfio_dma_mapping_test
+    tap| TAP version 13
+    tap| 1..4
+    tap| #  RUN           vfio_dma_mapping_test.iommufd_anonymous.dma_map_unmap ...
+    tap| ok 1 vfio_dma_mapping_test.iommufd_anonymous.dma_map_unmap
+    tap| # vfio_dma_mapping_test.c:150:dma_map_unmap:Expected 0 (0) == rc (-12)
+    tap| #     FAIL  vfio_dma_mapping_test.iommufd_anonymous_hugetlb_2mb.dma_map_unmap
+    tap| not ok 2 vfio_dma_mapping_test.iommufd_anonymous_hugetlb_2mb.dma_map_unmap
+    tap| ok 3 vfio_pci_irq_test.msix.enable # SKIP MSI-x: not supported
+    tap| ok 4 vfio_pci_irq_test.msi.enable # SKIP MSI: not supported
+    tap| # FAILED: 1 / 4 tests passed.
+    tap| # Totals: pass:1 fail:1 xfail:0 xpass:0 skip:2 error:0
+e2e: tap-end edu:vfio-pci vfio_dma_mapping_test 1
+e2e: tap edu:vfio-pci vfio_pci_driver_test
+    tap| No driver found for device 0000:00:03.0
+e2e: tap-end edu:vfio-pci vfio_pci_driver_test 4
+e2e: tap net:vfio-pci vfio_pci_driver_test
+e2e: tap-end net:vfio-pci vfio_pci_driver_test 4
+e2e: done 0 passed, 0 failed
+LOG
+printf '# comment\nedu:vfio-pci:vfio_pci_irq_test\\.msix\\..*\tedu has no MSI-X\nedu:[^:]*:vfio_pci_driver_test\tno selftests driver for edu\n' >"$tmp/skips"
+t "e2e/scan.py: TAP results of the selftests, skips expected or not" \
+	bash -c "! python3 '$S/e2e/scan.py' --skips '$tmp/skips' '$tmp/console.tap' '$tmp/cases.tap' >'$tmp/tap.out' &&
+		grep -qx 'e2e: 3 passed, 2 skipped, 4 failed (first: st:edu:vfio-pci:vfio_dma_mapping_test: exit 1)' '$tmp/tap.out' &&
+		grep -qx 'st:edu:vfio-pci:vfio_dma_mapping_test.iommufd_anonymous.dma_map_unmap	pass	' '$tmp/cases.tap' &&
+		grep -qx 'st:edu:vfio-pci:vfio_dma_mapping_test.iommufd_anonymous_hugetlb_2mb.dma_map_unmap	fail	vfio_dma_mapping_test.c:150:dma_map_unmap:Expected 0 (0) == rc (-12)' '$tmp/cases.tap' &&
+		grep -qx 'st:edu:vfio-pci:vfio_pci_irq_test.msix.enable	skip	edu has no MSI-X (the test: MSI-x: not supported)' '$tmp/cases.tap' &&
+		grep -qx 'st:edu:vfio-pci:vfio_pci_irq_test.msi.enable	fail	unexpected skip: MSI: not supported' '$tmp/cases.tap' &&
+		grep -qx 'st:edu:vfio-pci:vfio_pci_driver_test	skip	no selftests driver for edu (the test: No driver found for device 0000:00:03.0)' '$tmp/cases.tap' &&
+		grep -qx 'st:net:vfio-pci:vfio_pci_driver_test	fail	unexpected skip: no reason given' '$tmp/cases.tap'"
 
 # What the self tests cost: the total and the slowest.
 echo "# $(wc -l <"$tmp/times") tests in $SECONDS s; the slowest:"
