@@ -35,7 +35,7 @@ tooling=$tooling-$(gcc -dumpfullversion)
 record()
 {
 	printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "${5//$'\t'/ }" >>"$OUT/checks.tsv"
-	printf '  %-28s %-5s %s\n' "$2" "$3" "${5:0:100}" >&2
+	printf '  %-28s %-5s %6s %s\n' "$2" "$3" "$4" "${5:0:100}" >&2
 }
 
 # run_cached KEY OUTDIR CMD...: run CMD, its output in OUTDIR, unless the
@@ -181,7 +181,8 @@ note "applying the series to $base"
 if ! "$PROJECT/scripts/apply-series.sh" "$SRC" "$BOT_BRANCH" >"$OUT/commits" 2>"$OUT/apply.err"; then
 	cat "$OUT/apply.err" >&2
 	record series apply fail 0 "$(tail -n1 "$OUT/apply.err")"
-	"$PROJECT/scripts/summary.py" "$OUT"
+	note "done (at $SECONDS s)"
+"$PROJECT/scripts/summary.py" "$OUT"
 	exit 1
 fi
 mapfile -t patches < <(cut -d' ' -f1 "$OUT/commits")
@@ -233,7 +234,7 @@ prev=$base
 for i in "${!patches[@]}"; do
 	p=${patches[$i]} c=${commits[$i]} n=$((i + 1))
 	d=$OUT/$(printf '%02d' "$n")
-	note "[$n/$total] $p"
+	note "[$n/$total] $p (at $SECONDS s)"
 	git -C "$SRC" checkout -q --detach "$c"
 	key=$(cat "$SERIES_DIR/patches/$p" <(git -C "$SRC" rev-parse "$c^{tree}") |
 		sha1sum | cut -c1-16)-$tooling
@@ -266,6 +267,7 @@ done
 # Coccinelle on the .c files the series adds or changes, at the tip against
 # the base (check-cocci.sh): once, not per patch (the cold CI budget: 8-17 s
 # a patch, 233 s for 22, against one run); a report names its file and line.
+note "at the tip (at $SECONDS s)"
 run_cached "$key-cocci" "$OUT/tip/cocci" env COCCI_OUT="$OUT/tip/cocci" \
 	"$PROJECT/scripts/check-cocci.sh" "$base" "${commits[-1]}" "$SRC"
 if [ -s "$OUT/tip/cocci/stdout" ]; then
@@ -323,9 +325,12 @@ for cfg in $(comm -13 <(configs patch) <(configs tip)); do
 done
 # The end-to-end test in a QEMU guest (scripts/e2e.sh): one check per case.
 # Its kernel's build first (a failure there shows again in the test).
+note "the end-to-end test (at $SECONDS s)"
 [ -z "$e2e_pid" ] || wait "$e2e_pid" || true
 e2e_pid=
+note "its kernel built (at $SECONDS s)"
 run_cached "$key-e2e" "$OUT/tip/e2e" "$PROJECT/scripts/e2e.sh" "${commits[-1]}" "$OUT/tip/e2e"
 [ -s "$OUT/tip/e2e/cases.tsv" ] || record_run "${patches[-1]}" e2e "$OUT/tip/e2e"
 while IFS=$'\t' read -r c s d; do record "${patches[-1]}" "e2e:$c" "$s" 0 "$d"; done < <(cat "$OUT/tip/e2e/cases.tsv" 2>/dev/null)
+note "done (at $SECONDS s)"
 "$PROJECT/scripts/summary.py" "$OUT"
