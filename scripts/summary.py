@@ -96,6 +96,13 @@ def main():
                 lines.append(f"  {s['config']:<14} {s['suite']:<32} {s['passed']:>3} passed "
                              f"{s['failed']:>2} failed {s['skipped']:>2} skipped "
                              f"{s['crashed']:>2} crashed")
+    # Where the time went (a cached check took none).
+    timed = sorted(((int(r['seconds']), p, c) for p, cs in patches.items()
+                    for c, r in cs.items() if r['seconds'].isdigit()), reverse=True)
+    if timed and timed[0][0]:
+        lines.append('')
+        lines.append(f"the slowest checks ({sum(t for t, _, _ in timed)} s in all):")
+        lines.extend(f'  {t:>5} s  {p}: {c}' for t, p, c in timed[:8] if t)
     for p, c, r in skipped:
         lines.append(f'SKIP {p}: {c}: {r["detail"]}')
     for p, c, r in warned:

@@ -83,6 +83,7 @@ TAP_END = re.compile(r'^e2e: tap-end (\S+) (\S+) (\d+)(?: (\d+))?$')
 TAP = re.compile(r'^    tap\| (not )?ok \d+ (\S+)(?: # (SKIP|skip)\s*(.*))?$')
 # Any other line of its output but the harness's own headers: the reason
 # the next result or the exit code gives.
+TAP_PLAN = re.compile(r'^    tap\| 1\.\.(\d+)\b')
 TAP_NOTE = re.compile(r'^    tap\| #?\s*(\S.*)$')
 TAP_HEADER = re.compile(r'(RUN|OK|FAIL|SKIP|Totals|PASSED|FAILED|TAP version|1\.\.\d)\b')
 KSFT_SKIP = 4
@@ -121,6 +122,8 @@ def scan(path, skips):
     done = None
     tap = None          # (device, program) of the selftest running
     note = ''           # the last diagnostic line of its TAP output
+    plan = None         # its TAP plan: how many results it announced
+    got = 0             # how many it gave
     with open(path, errors='replace') as log:
         for raw in log:
             line = splats.TIMESTAMP.sub('', raw.rstrip().replace('\r', ''))
@@ -136,6 +139,11 @@ def scan(path, skips):
                     else:
                         results[case] = ['pass', '']
                     note = ''
+                    got += 1
+                    continue
+                m = TAP_PLAN.match(line)
+                if m:
+                    plan = int(m.group(1))
                     continue
                 m = TAP_NOTE.match(line)
                 if m:
@@ -154,7 +162,11 @@ def scan(path, skips):
                             results[current] = list(skip_status(skips, f'{dev}:{prog}', note))
                         else:
                             results[current] = ['fail', f'exit {rc}' + (f': {note}' if note else '')]
-                    tap, current, note = None, None, ''
+                    # A program that stops short of its plan has lost results.
+                    if rc == 0 and (plan is None or got != plan):
+                        results[current] = ['fail', f'exit 0, but {got} result(s) for a plan of '
+                                            f'{"none" if plan is None else plan}']
+                    tap, current, note, plan, got = None, None, '', None, 0
                     continue
             indented = line.startswith('    ')
             line = line.strip()
@@ -163,7 +175,7 @@ def scan(path, skips):
                 tap = m.groups()
                 current = f'st:{tap[0]}:{tap[1]}'
                 results[current] = ['unfinished', 'did not finish']
-                note = ''
+                note, plan, got = '', None, 0
                 continue
             m = E2E.match(line)
             if m:

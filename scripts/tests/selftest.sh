@@ -486,6 +486,29 @@ t "e2e/scan.py: TAP results of the selftests, skips expected or not" \
 		grep -qx 'st:edu:vfio-pci:vfio_pci_driver_test	skip	no selftests driver for edu (the test: No driver found for device 0000:00:03.0)' '$tmp/cases.tap' &&
 		grep -qx 'st:net:vfio-pci:vfio_pci_driver_test	fail	unexpected skip: no reason given' '$tmp/cases.tap'"
 
+# A program that exits 0 short of its TAP plan has lost results.
+printf '%s\n' 'e2e: tap igb:vfio-pci vfio_pci_device_test' '    tap| TAP version 13' \
+	'    tap| 1..2' '    tap| ok 1 vfio_pci_device_test.a' 'e2e: tap-end igb:vfio-pci vfio_pci_device_test 0 3' \
+	'e2e: done 1 passed, 0 failed' >"$tmp/console.short"
+t "e2e/scan.py: a program that exits 0 short of its TAP plan fails" \
+	bash -c "! python3 '$S/e2e/scan.py' '$tmp/console.short' '$tmp/cases.short' >/dev/null &&
+		grep -qx 'st:igb:vfio-pci:vfio_pci_device_test	fail	exit 0, but 1 result(s) for a plan of 2' '$tmp/cases.short' &&
+		grep -qx 'st:igb:vfio-pci:vfio_pci_device_test.a	pass	' '$tmp/cases.short'"
+
+# summary.py: a skip is counted apart, neither passed nor failed.
+mkdir -p "$tmp/sum"
+printf '%s\t%s\t%s\t%s\t%s\n' p1 build pass 30 '' p1 e2e:a skip 0 'no MSI' \
+	p1 e2e:b fail 0 'splat' p2 build warning 12 'new warning' >"$tmp/sum/checks.tsv"
+: >"$tmp/sum/suites.tsv"
+t "summary.py: pass, warning, skip and fail counted apart; a skip neither passes nor fails" \
+	bash -c "! python3 '$S/summary.py' '$tmp/sum' >'$tmp/sum/out' &&
+		grep -qx 'bot: 1 checks passed, 1 warning(s), 1 skipped, 1 failed' '$tmp/sum/out' &&
+		grep -qx 'SKIP p1: e2e:a: no MSI' '$tmp/sum/out' &&
+		grep -qx 'p1   .  X' '$tmp/sum/out' &&
+		grep -qx '     30 s  p1: build' '$tmp/sum/out' &&
+		python3 -c 'import json, sys; s = json.load(open(sys.argv[1]))
+assert (s[\"checks\"], s[\"passed\"], s[\"skipped\"], s[\"failed\"]) == (4, 1, 1, 1)' '$tmp/sum/summary.json'"
+
 # What the self tests cost: the total and the slowest.
 echo "# $(wc -l <"$tmp/times") tests in $SECONDS s; the slowest:"
 sort -rn "$tmp/times" | head -n 5 | sed 's/^\([0-9]*\)\t/#   \1 s  /'
