@@ -29,7 +29,9 @@ echo "commit=$base" >>"$OUT/base.info"
 # The tooling's fingerprint: a change to any script or config reruns all.
 tooling=$(find "$PROJECT/scripts" "$PROJECT/kunit" -type f ! -name '*.pyc' -print0 |
 	sort -z | xargs -0 cat | sha1sum | cut -c1-16)
-tooling=$tooling-$(gcc -dumpfullversion)
+# The compiler's and QEMU's versions too: the guest test's results are QEMU's.
+tooling=$tooling-$(gcc -dumpfullversion)-$({ qemu-system-x86_64 --version 2>/dev/null || true; } |
+	sed -n '1s/^QEMU emulator version \([^ ]*\).*/\1/p')
 
 # record PATCH CHECK STATUS SECONDS DETAIL
 record()

@@ -24,7 +24,8 @@ case ${1:-} in
 *) die "usage: ${0##*/} [--version]" ;;
 esac
 
-installed=$(dpkg-query -W -f='${Status} ${Version}\n' "$PKG" 2>/dev/null |
+# dpkg-query fails for a package this machine never had.
+installed=$({ dpkg-query -W -f='${Status} ${Version}\n' "$PKG" 2>/dev/null || true; } |
 	awk '/install ok installed/ { print $4 }')
 if [ "${1:-}" != --version ] && [ "$installed" = "$VERSION" ]; then
 	exit 0

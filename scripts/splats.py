@@ -29,7 +29,8 @@ SPLAT = re.compile(
     r'inconsistent lock state|suspicious RCU usage|'
     r'unreferenced object|suspected memory leak|ODEBUG: |refcount_t: |'
     r'INFO: task .* blocked|list_(add|del) corruption|'
-    r'WARNING: possible|hung_task)')
+    r'WARNING: possible|hung_task|detected stalls on CPUs|self-detected stall|'
+    r'INFO: trying to register non-static key)')
 RESULT = re.compile(r'^\s*(not )?ok \d+ (\S+)')
 SUITE = re.compile(r'^\s*# Subtest: (\S+)')
 TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s*')

@@ -43,10 +43,17 @@ EXPECTED = {
                  "kmemleak-test's leaks"),
     # vfio_pci_driver_test's memcpy_{from,to}_unmapped_iova and
     # mix_and_match make igb (the PF, 02:00.0) read and write an IOVA that
-    # is not mapped: the IOMMU must fault, and reports it.
+    # is not mapped: the IOMMU must fault, and reports it; its reports,
+    # the kernel's (rate limited) and QEMU's, are allowed only while that
+    # program runs, between the lines DMA_WINDOW marks.  No other program
+    # makes a device DMA (igb alone has a selftests driver).
     'selftests': (re.compile(r'DMAR: DRHD: handling fault status reg|'
                              r'DMAR: \[DMA (Read|Write) NO_PASID\] Request device \[0000:02:00\.0\] '
-                             r'fault addr 0x[0-9a-f]+ \[fault reason 0x0[56]\] PTE (Read|Write) access is not set'),
+                             r'fault addr 0x[0-9a-f]+ \[fault reason 0x0[56]\] PTE (Read|Write) access is not set|'
+                             r'dmar_fault: \d+ callbacks suppressed|'
+                             r'^qemu-system-x86_64: (vtd_iova_to_slpte: detected slpte permission error|'
+                             r'vtd_iommu_translate: detected translation failure \(dev=02:00:00,|'
+                             r'New fault is not recorded due to compression of faults)'),
                   "DMAR faults of igb's unmapped-IOVA cases"),
     # Releasing DMA ownership re-attaches the default domain, which the
     # IOMMU core requires to succeed; intel-iommu allocates in that attach
@@ -54,28 +61,39 @@ EXPECTED = {
     # The IOMMU's to fix; the sweep still checks that the device is
     # usable after it.
     #
-    # genirq makes the entries of /proc/irq/N (smp_affinity, ...) of a new
-    # irq ignoring failures (register_irq_proc()), and removes them with a
-    # WARN for each it never made (unregister_irq_proc()): the MSI-X
-    # vectors of virtio-net's irq step.  genirq's to fix.
+    # genirq makes the entries of /proc/irq/N (smp_affinity, ...) of an
+    # irq at its request_irq() ignoring failures (register_irq_proc()),
+    # and removes them with a WARN for each it never made
+    # (unregister_irq_proc()): edu's INTx, whose irq the close frees
+    # (pci_disable_device() unmaps its GSI).  genirq's to fix.
     #
-    # Only those two WARN_ON()s: e2e.sh finds their lines in the tree and
-    # passes them (--allow-warn FILE:LINE); any other WARN of the same
-    # functions (the ownership checks of __iommu_release_dma_ownership())
-    # still fails.
+    # Only those two WARN_ON()s, and only from those paths: e2e.sh finds
+    # their lines in the tree and passes them with the function that
+    # must be in the splat (--allow-warn FILE:LINE:FUNCTION):
+    # __iommu_release_dma_ownership() (the WARN_ON is inlined there, or
+    # called from it), unregister_irq_proc().  Any other WARN of the same
+    # functions, or the same WARN from elsewhere, still fails.
     'fail-nth:log': (None, "IOMMU core and genirq WARNs after failed allocations, not VFIO's (README)"),
 }
 WARN_AT = r'WARNING: {file}:{line} at \S+\+0x'
+# fail-nth:log's expected WARNs: [(regex of the WARNING line, the function
+# the splat must name before its end)].
+WARN_NEEDS = []
+END_TRACE = re.compile(r'---\[ end trace')
+# The lines marking vfio_pci_driver_test's run, written to /dev/kmsg by /init.
+DMA_WINDOW = re.compile(r'^e2e-mark: \S+ DMA faults expected: (begin|end)$')
 
 
 def allow_warns(places):
-    """fail-nth:log's expected WARNs: FILE:LINE of each, from e2e.sh."""
+    """fail-nth:log's expected WARNs: FILE:LINE:FUNCTION of each, from e2e.sh."""
     if not places:
         return
     alts = []
     for place in places:
-        file, line = place.rsplit(':', 1)
-        alts.append(WARN_AT.format(file=re.escape(file), line=int(line)))
+        file, line, need = place.rsplit(':', 2)
+        alt = WARN_AT.format(file=re.escape(file), line=int(line))
+        alts.append(alt)
+        WARN_NEEDS.append((re.compile(alt), need))
     EXPECTED['fail-nth:log'] = (re.compile('|'.join(alts)), EXPECTED['fail-nth:log'][1])
 E2E = re.compile(r'^e2e: (begin|ok|FAIL|done) ?(\S*) ?(.*)$')
 TAP_BEGIN = re.compile(r'^e2e: tap (\S+) (\S+)$')
@@ -111,7 +129,22 @@ def skip_status(skips, what, said):
     return 'fail', f'unexpected skip: {said or "no reason given"}'
 
 EXTRA = re.compile(r'DMAR: \[DMA (Read|Write)|DMAR: DRHD: handling fault|'
-                   r'DMAR: .*fault reason|^qemu: hardware error')
+                   r'DMAR: .*fault reason|dmar_fault: \d+ callbacks suppressed|'
+                   r'^qemu: hardware error|^qemu-system-x86_64: (vtd_|New fault)')
+
+
+def names(line, function):
+    """Whether a splat's LINE names FUNCTION (at it, or as a frame)."""
+    return re.search(rf'(^|[^\w.]){re.escape(function)}\+0x', line) is not None
+
+
+def fail_case(results, case, sig):
+    """A splat fails CASE; the first one says enough."""
+    res = results[case]
+    if res[0] == 'fail' and 'splat:' in res[1]:
+        return
+    res[1] = f'splat: {sig}' + (f'; {res[1]}' if res[0] == 'fail' else '')
+    res[0] = 'fail'
 
 
 def scan(path, skips):
@@ -122,6 +155,8 @@ def scan(path, skips):
     done = None
     tap = None          # (device, program) of the selftest running
     note = ''           # the last diagnostic line of its TAP output
+    window = False      # between the DMA_WINDOW lines
+    pending = None      # an expected WARN: [case, function it needs, signature, seen, lines]
     plan = None         # its TAP plan: how many results it announced
     got = 0             # how many it gave
     with open(path, errors='replace') as log:
@@ -194,6 +229,23 @@ def scan(path, skips):
                     done = f'{case} {rest}'.strip()
                     current = None
                 continue
+            m = DMA_WINDOW.match(line)
+            if m:
+                window = m.group(1) == 'begin'
+                continue
+            if pending:
+                # An expected WARN's splat, up to its end (or another
+                # splat, or 200 lines): it must name the function that
+                # makes it expected.
+                pending[3] = pending[3] or names(line, pending[1])
+                pending[4] += 1
+                block = not (splats.SPLAT.search(line) or EXTRA.search(line))
+                if END_TRACE.search(line) or not block or pending[4] > 200:
+                    if not pending[3]:
+                        fail_case(results, pending[0], f'{pending[2]} (not from {pending[1]})')
+                    pending = None
+                if block:
+                    continue
             if indented:
                 continue        # the client's own output, indented by /init
             if not (splats.SPLAT.search(line) or EXTRA.search(line)):
@@ -202,14 +254,16 @@ def scan(path, skips):
             if current is None:
                 splat_out.append(sig)
                 continue
-            if current in EXPECTED and EXPECTED[current][0] and EXPECTED[current][0].search(line):
+            if (current in EXPECTED and EXPECTED[current][0] and EXPECTED[current][0].search(line)
+                    and (current != 'selftests' or window)):
                 expected[current] = expected.get(current, 0) + 1
+                for regex, need in WARN_NEEDS if current == 'fail-nth:log' else []:
+                    if regex.search(line):
+                        pending = [current, need, sig, names(line, need), 0]
                 continue
-            res = results[current]
-            if res[0] == 'fail' and 'splat:' in res[1]:
-                continue        # the first splat of a case says enough
-            res[1] = f'splat: {sig}' + (f'; {res[1]}' if res[0] == 'fail' else '')
-            res[0] = 'fail'
+            fail_case(results, current, sig)
+    if pending and not pending[3]:
+        fail_case(results, pending[0], f'{pending[2]} (not from {pending[1]})')
     for case, n in expected.items():
         res = results[case]
         res[1] += f'{"; " if res[1] else ""}{n} expected: {EXPECTED[case][1]}'
@@ -223,7 +277,7 @@ def main():
     ap.add_argument('--timed-out', type=int, metavar='SECONDS')
     ap.add_argument('--qemu', default='', metavar='VERSION', help='reported with the guest')
     ap.add_argument('--skips', default=SKIPS, metavar='FILE', help='the expected skips')
-    ap.add_argument('--allow-warn', action='append', default=[], metavar='FILE:LINE',
+    ap.add_argument('--allow-warn', action='append', default=[], metavar='FILE:LINE:FUNCTION',
                     help="a WARN expected in the sweeps' log (fail-nth:log)")
     args = ap.parse_args()
     allow_warns(args.allow_warn)

@@ -38,6 +38,16 @@
  *	its count of fault points, how many failed the call and how many
  *	were absorbed, and the total of armed runs.
  *
+ *   vfio-e2e fail-nth-probe {group|cdev} SYSFS-DEVICE DRIVER
+ *	the probe of DRIVER on the device (unbound, its driver_override set
+ *	to DRIVER), swept the same way: where the VFIO core's own fault
+ *	points (fail_vfio) are, in the allocation and registration of the
+ *	vfio_device.  For n = 1, 2, ... the bind runs with fail-nth set to n:
+ *	a bind that fails must leave the device unbound, one that succeeds
+ *	must give a device that the path's whole sequence opens and uses,
+ *	and the next run binds again, so that anything a failure left
+ *	registered fails it; unbound unarmed after each run.
+ *
  * Prints what it does on stdout; an error is one line "vfio-e2e: error:
  * ..." on stderr and exit 1.
  */
@@ -71,6 +81,9 @@ struct dev {
 	uint32_t ioas;
 	struct vfio_device_info info;
 };
+
+/* The probe sweep opens the device once a run: without the chatter. */
+static int quiet;
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -171,7 +184,8 @@ static void open_group(struct dev *d)
 	d->fd = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, d->name);
 	if (d->fd < 0)
 		die("VFIO_GROUP_GET_DEVICE_FD(%s): %s", d->name, strerror(errno));
-	printf("group %s: device %s open\n", grp, d->name);
+	if (!quiet)
+		printf("group %s: device %s open\n", grp, d->name);
 }
 
 static void open_cdev(struct dev *d)
@@ -203,8 +217,9 @@ static void open_cdev(struct dev *d)
 	d->ioas = alloc.out_ioas_id;
 	attach.pt_id = d->ioas;
 	xioctl(d->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach, "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
-	printf("cdev %s: device %s bound (devid %u), attached to ioas %u (pt %u)\n",
-	       vdev, d->name, bind.out_devid, d->ioas, attach.pt_id);
+	if (!quiet)
+		printf("cdev %s: device %s bound (devid %u), attached to ioas %u (pt %u)\n",
+		       vdev, d->name, bind.out_devid, d->ioas, attach.pt_id);
 }
 
 static void dev_open(struct dev *d, const char *path, const char *sysfs)
@@ -225,8 +240,9 @@ static void dev_open(struct dev *d, const char *path, const char *sysfs)
 		open_group(d);
 	d->info.argsz = sizeof(d->info);
 	xioctl(d->fd, VFIO_DEVICE_GET_INFO, &d->info, "VFIO_DEVICE_GET_INFO");
-	printf("info: flags %#x, %u regions, %u irqs\n",
-	       d->info.flags, d->info.num_regions, d->info.num_irqs);
+	if (!quiet)
+		printf("info: flags %#x, %u regions, %u irqs\n",
+		       d->info.flags, d->info.num_regions, d->info.num_irqs);
 }
 
 static void dev_close(struct dev *d)
@@ -727,12 +743,13 @@ static int step_dma(struct sweep *s)
 /*
  * Device info, every region's info, a read of config space, every irq's
  * info, and an eventfd set as the trigger of the first vector of the
- * first INTx, MSI or MSI-X index that has one, then unset.  INTx first,
- * where the device has it: an MSI vector is a new irq each time, whose
- * /proc/irq/N entries genirq makes ignoring failures and then removes
- * with a WARN for each one it never made (register_irq_proc(),
- * unregister_irq_proc()), not VFIO's; the guest expects those WARNs
- * (scan.py) on the devices that have MSI-X only.
+ * first INTx, MSI or MSI-X index that has one, then unset.  Whichever it
+ * is, its irq is a new one each time the device is opened (INTx's too:
+ * the GSI is mapped by pci_enable_device() and unmapped by
+ * pci_disable_device()), whose /proc/irq/N entries genirq makes at
+ * request_irq() ignoring failures, and removes with a WARN for each one
+ * it never made (register_irq_proc(), unregister_irq_proc()): not VFIO's,
+ * expected by the guest (scan.py, README).
  */
 static int step_regions_irqs(struct sweep *s)
 {
@@ -744,6 +761,7 @@ static int step_regions_irqs(struct sweep *s)
 	static const uint32_t order[] = {
 		VFIO_PCI_INTX_IRQ_INDEX, VFIO_PCI_MSI_IRQ_INDEX, VFIO_PCI_MSIX_IRQ_INDEX,
 	};
+	uint32_t count[VFIO_PCI_MSIX_IRQ_INDEX + 1] = { 0 };
 	uint32_t i, index = UINT32_MAX;
 	uint32_t id;
 
@@ -768,11 +786,11 @@ static int step_regions_irqs(struct sweep *s)
 			s->what = "VFIO_DEVICE_GET_IRQ_INFO";
 			return -1;
 		}
+		if (i <= VFIO_PCI_MSIX_IRQ_INDEX)
+			count[i] = irq.count;
 	}
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		struct vfio_irq_info irq = { .argsz = sizeof(irq), .index = order[i] };
-
-		if (ioctl(s->d.fd, VFIO_DEVICE_GET_IRQ_INFO, &irq) == 0 && irq.count) {
+		if (count[order[i]]) {
 			index = order[i];
 			break;
 		}
@@ -868,47 +886,63 @@ static void run_steps(struct sweep *s, const struct step *steps, int from, int t
 			    steps[i].name, s->what, strerror(errno));
 }
 
-static int fail_nth(int argc, char **argv)
+/*
+ * Open the device once through PATH and set up what the steps use: its
+ * group or cdev node, the DMA buffer, the eventfd and fail-nth (on the
+ * first call).  Returns the count of the path's steps.
+ */
+static int sweep_setup(struct sweep *s, const char *path, const char *sysfs,
+		       const struct step **steps)
 {
-	const struct step *steps;
-	unsigned int total = 0;
-	struct sweep s;
 	char vdev[64];
-	int k, nsteps;
+	int nsteps;
 
-	(void)argc;
-	memset(&s, 0, sizeof(s));
-	dev_open(&s.d, argv[0], argv[1]);
-	dev_close(&s.d);
-	s.d.container = s.d.group = s.d.iommufd = s.d.fd = -1;
-	steps = s.d.cdev ? cdev_steps : group_steps;
-	for (nsteps = 0; steps[nsteps].name; nsteps++)
+	dev_open(&s->d, path, sysfs);
+	dev_close(&s->d);
+	s->d.container = s->d.group = s->d.iommufd = s->d.fd = -1;
+	*steps = s->d.cdev ? cdev_steps : group_steps;
+	for (nsteps = 0; (*steps)[nsteps].name; nsteps++)
 		;
-	if (s.d.cdev) {
-		DIR *dir;
+	if (s->d.cdev) {
 		struct dirent *e;
+		DIR *dir;
 
-		fmt(s.cdev_path, sizeof(s.cdev_path), "%s/vfio-dev", s.d.sysfs);
-		dir = opendir(s.cdev_path);
+		fmt(s->cdev_path, sizeof(s->cdev_path), "%s/vfio-dev", s->d.sysfs);
+		dir = opendir(s->cdev_path);
 		if (!dir)
-			die("opendir %s: %s", s.cdev_path, strerror(errno));
+			die("opendir %s: %s", s->cdev_path, strerror(errno));
 		vdev[0] = '\0';
 		while ((e = readdir(dir)))
 			if (!strncmp(e->d_name, "vfio", 4))
 				fmt(vdev, sizeof(vdev), "%s", e->d_name);
 		closedir(dir);
-		fmt(s.cdev_path, sizeof(s.cdev_path), "/dev/vfio/devices/%s", vdev);
+		fmt(s->cdev_path, sizeof(s->cdev_path), "/dev/vfio/devices/%s", vdev);
 	} else {
-		link_name(s.d.sysfs, "iommu_group", vdev, sizeof(vdev));
-		fmt(s.group_path, sizeof(s.group_path), "/dev/vfio/%s", vdev);
+		link_name(s->d.sysfs, "iommu_group", vdev, sizeof(vdev));
+		fmt(s->group_path, sizeof(s->group_path), "/dev/vfio/%s", vdev);
 	}
-	s.buf = buffer(SWEEP_DMA);
-	memset(s.buf, 0x5a, SWEEP_DMA);
-	s.efd = eventfd(0, EFD_CLOEXEC);
-	if (s.efd < 0)
+	if (s->buf)
+		return nsteps;
+	s->buf = buffer(SWEEP_DMA);
+	memset(s->buf, 0x5a, SWEEP_DMA);
+	s->efd = eventfd(0, EFD_CLOEXEC);
+	if (s->efd < 0)
 		die("eventfd: %s", strerror(errno));
 	fmt(vdev, sizeof(vdev), "/proc/self/task/%ld/fail-nth", (long)syscall(SYS_gettid));
-	s.fail_nth = xopen(vdev, O_RDWR);
+	s->fail_nth = xopen(vdev, O_RDWR);
+	return nsteps;
+}
+
+static int fail_nth(int argc, char **argv)
+{
+	const struct step *steps;
+	unsigned int total = 0;
+	struct sweep s;
+	int k, nsteps;
+
+	(void)argc;
+	memset(&s, 0, sizeof(s));
+	nsteps = sweep_setup(&s, argv[0], argv[1], &steps);
 	/* Once unarmed: the sequence works, and its pages are touched. */
 	run_steps(&s, steps, 0, nsteps, "(unarmed)", "sequence", 0);
 
@@ -955,6 +989,86 @@ static int fail_nth(int argc, char **argv)
 	return 0;
 }
 
+/* 1 if SYSFS is bound to DRIVER, 0 if to none; any other driver dies. */
+static int bound_to(const char *sysfs, const char *driver)
+{
+	char path[PATH_MAX], name[64];
+
+	fmt(path, sizeof(path), "%s/driver", sysfs);
+	if (access(path, F_OK) < 0)
+		return 0;
+	link_name(sysfs, "driver", name, sizeof(name));
+	if (strcmp(name, driver))
+		die("%s is bound to %s, not %s", sysfs, name, driver);
+	return 1;
+}
+
+static int fail_nth_probe(int argc, char **argv)
+{
+	const char *sysfs = argv[1], *driver = argv[2];
+	const char *name = strrchr(sysfs, '/') ? strrchr(sysfs, '/') + 1 : sysfs;
+	unsigned int n, total = 0, errors = 0, absorbed = 0;
+	const struct step *steps;
+	char path[PATH_MAX];
+	int bind, unbind, nsteps;
+	struct sweep s;
+
+	(void)argc;
+	memset(&s, 0, sizeof(s));
+	if (bound_to(sysfs, driver))
+		die("%s is bound: the probe sweep starts from an unbound device", sysfs);
+	/* Opened before: the open's own allocations are not the probe's. */
+	fmt(path, sizeof(path), "/sys/bus/pci/drivers/%s/bind", driver);
+	bind = xopen(path, O_WRONLY);
+	fmt(path, sizeof(path), "/sys/bus/pci/drivers/%s/unbind", driver);
+	unbind = xopen(path, O_WRONLY);
+	if (pwrite(bind, name, strlen(name), 0) < 0)
+		die("bind %s to %s (unarmed): %s", name, driver, strerror(errno));
+	nsteps = sweep_setup(&s, argv[0], sysfs, &steps);
+	run_steps(&s, steps, 0, nsteps, "(unarmed)", "sequence", 0);
+	if (pwrite(unbind, name, strlen(name), 0) < 0)
+		die("unbind %s (unarmed): %s", name, strerror(errno));
+	quiet = 1;
+	for (n = 1;; n++) {
+		unsigned int left;
+		int rc, err;
+
+		fail_nth_set(&s, n);
+		rc = pwrite(bind, name, strlen(name), 0);
+		err = errno;
+		left = fail_nth_get(&s);
+		fail_nth_set(&s, 0);
+		if (bound_to(sysfs, driver) != (rc >= 0))
+			die("probe with fail-nth %u: the bind %s, yet the device is %sbound", n,
+			    rc < 0 ? strerror(err) : "succeeded", rc < 0 ? "" : "not ");
+		if (left && rc < 0)
+			die("probe failed with fail-nth %u though no point failed: %s", n,
+			    strerror(err));
+		if (rc >= 0) {
+			/* Bound: the device must work on the path, then goes. */
+			sweep_setup(&s, argv[0], sysfs, &steps);
+			run_steps(&s, steps, 0, nsteps, left ? "(unarmed)" : "succeeded",
+				  "probe", n);
+			if (pwrite(unbind, name, strlen(name), 0) < 0)
+				die("unbind %s after fail-nth %u: %s", name, n, strerror(errno));
+		}
+		if (left)
+			break;
+		/* The next run probes again: a half-registered device fails it. */
+		total++;
+		if (rc < 0)
+			errors++;
+		else
+			absorbed++;
+	}
+	printf("fail-nth %s probe: %u points, %u failed the call, %u absorbed\n",
+	       argv[0], n - 1, errors, absorbed);
+	if (!total)
+		die("fail-nth %s probe: the bind passed no fault point", argv[0]);
+	printf("fail-nth %s probe: %u armed runs, every one recovered\n", argv[0], total);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -964,9 +1078,12 @@ int main(int argc, char **argv)
 		return hold(argc - 2, argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "fail-nth"))
 		return fail_nth(argc - 2, argv + 2);
+	if (argc == 5 && !strcmp(argv[1], "fail-nth-probe"))
+		return fail_nth_probe(argc - 2, argv + 2);
 	fprintf(stderr,
 		"usage: vfio-e2e basic {group|cdev} SYSFS-DEVICE [edu] [id VENDOR:DEVICE] [any-reset]\n"
 		"       vfio-e2e hold {group|cdev} SYSFS-DEVICE READY-FILE [req] [timeout S]\n"
-		"       vfio-e2e fail-nth {group|cdev} SYSFS-DEVICE\n");
+		"       vfio-e2e fail-nth {group|cdev} SYSFS-DEVICE\n"
+		"       vfio-e2e fail-nth-probe {group|cdev} SYSFS-DEVICE DRIVER\n");
 	return 2;
 }

@@ -427,8 +427,10 @@ cat >"$tmp/console.ok" <<'LOG'
 e2e: begin bind
 e2e: ok bind (vfio-pci)
 e2e: begin selftests
+[    1.600000] e2e-mark: igb:vfio-pci DMA faults expected: begin
 [    1.700000] DMAR: DRHD: handling fault status reg 2
 [    1.700001] DMAR: [DMA Read NO_PASID] Request device [0000:02:00.0] fault addr 0x80000000 [fault reason 0x06] PTE Read access is not set
+[    1.800000] e2e-mark: igb:vfio-pci DMA faults expected: end
 e2e: ok selftests
 e2e: begin kmemleak
 [    2.000000] kmemleak: 25 new suspected memory leaks (see /sys/kernel/debug/kmemleak)
@@ -485,6 +487,36 @@ t "e2e/scan.py: TAP results of the selftests, skips expected or not" \
 		grep -qx 'st:edu:vfio-pci:vfio_pci_irq_test.msi.enable	fail	unexpected skip: MSI: not supported' '$tmp/cases.tap' &&
 		grep -qx 'st:edu:vfio-pci:vfio_pci_driver_test	skip	no selftests driver for edu (the test: No driver found for device 0000:00:03.0)' '$tmp/cases.tap' &&
 		grep -qx 'st:net:vfio-pci:vfio_pci_driver_test	fail	unexpected skip: no reason given' '$tmp/cases.tap'"
+
+# igb's DMAR faults are expected in vfio_pci_driver_test's window only;
+# an expected WARN must come from the function given with it.
+cat >"$tmp/console.window" <<'LOG'
+e2e: begin selftests
+[    1.1] e2e-mark: igb:vfio-pci DMA faults expected: begin
+[    1.2] DMAR: [DMA Read NO_PASID] Request device [0000:02:00.0] fault addr 0x80000000 [fault reason 0x06] PTE Read access is not set
+[    1.3] dmar_fault: 5 callbacks suppressed
+[    1.4] e2e-mark: igb:vfio-pci DMA faults expected: end
+e2e: ok selftests
+e2e: begin fail-nth:log
+[    2.0] WARNING: fs/proc/generic.c:742 at remove_proc_entry+0x12d/0x25a, CPU#1: vfio-e2e/1026
+[    2.1] Call Trace:
+[    2.2]  unregister_irq_proc+0xa4/0x20c
+[    2.3] ---[ end trace 0000000000000000 ]---
+e2e: ok fail-nth:log
+e2e: done 2 passed, 0 failed
+LOG
+sed '/e2e-mark: .* begin$/d' "$tmp/console.window" >"$tmp/console.nowindow"
+t "e2e/scan.py: igb's DMAR faults pass inside vfio_pci_driver_test's window, fail outside it" \
+	bash -c "python3 '$S/e2e/scan.py' --allow-warn fs/proc/generic.c:742:unregister_irq_proc \
+			'$tmp/console.window' '$tmp/cases.window' >/dev/null &&
+		grep -q '^selftests	pass	2 expected' '$tmp/cases.window' &&
+		! python3 '$S/e2e/scan.py' --allow-warn fs/proc/generic.c:742:unregister_irq_proc \
+			'$tmp/console.nowindow' '$tmp/cases.nowindow' >/dev/null &&
+		grep -q '^selftests	fail	splat: DMAR' '$tmp/cases.nowindow'"
+t "e2e/scan.py: an expected WARN from another function fails" \
+	bash -c "! python3 '$S/e2e/scan.py' --allow-warn fs/proc/generic.c:742:free_irq \
+			'$tmp/console.window' '$tmp/cases.other' >/dev/null &&
+		grep -q '^fail-nth:log	fail	splat: .*remove_proc_entry (not from free_irq)' '$tmp/cases.other'"
 
 # A program that exits 0 short of its TAP plan has lost results.
 printf '%s\n' 'e2e: tap igb:vfio-pci vfio_pci_device_test' '    tap| TAP version 13' \
