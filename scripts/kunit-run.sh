@@ -14,7 +14,8 @@
 #   # qemu_args: -device edu        (passed with --qemu_args)
 #   # filter: speed>slow            (passed with --filter; KUNIT_FILTER,
 #                                     when set, replaces it)
-#   # max_run_seconds: 10           (the boot and the tests, at most)
+#   # max_run_seconds: 10           (the boot and the tests, at most, in a
+#                                     run with a filter: not the slow case)
 # Options that TREE does not define yet (the series adds them) are dropped,
 # unless STRICT=1, where they fail the run.
 #
@@ -67,7 +68,8 @@ qemu_args=$(sed -n 's/^# qemu_args: *//p' "$cfg")
 [ -z "$qemu_args" ] || args+=(--qemu_args="$qemu_args")
 filter=${KUNIT_FILTER-$(sed -n 's/^# filter: *//p' "$cfg")}
 [ -z "$filter" ] || args+=(--filter="$filter")
-budget=$(sed -n 's/^# max_run_seconds: *//p' "$cfg")
+budget=
+[ -z "$filter" ] || budget=$(sed -n 's/^# max_run_seconds: *//p' "$cfg")
 
 # Since v6.19 kunit.py asks QEMU for "-accel kvm -accel hvf -accel tcg".
 # Where /dev/kvm exists but cannot run the guest (nested, as on the
