@@ -5,8 +5,8 @@
 # patch, run the checks of the kernel's patch bots (NIPA, the kernel test
 # robot: checkpatch, kernel-doc, Coccinelle, the W=1 builds of drivers/vfio/
 # with gcc, sparse and clang, 64- and 32-bit) and the KUnit configs of
-# kunit/; the configs marked "# run: tip" (QEMU) run after the last patch
-# only, those marked "# run: manual" (plain UML) not at all.  Every check passes, warns or fails.  Writes out/summary.json and
+# kunit/; the configs marked "# run: tip" run after the last patch only,
+# those marked "# run: manual" (plain UML, x86_64 under QEMU) not at all.  Every check passes, warns or fails.  Writes out/summary.json and
 # out/summary.txt and prints the table; exits 1 if any check failed (a
 # warning is not a failure).
 #
