@@ -6,7 +6,8 @@
 # robot: checkpatch, kernel-doc, Coccinelle, the W=1 builds of drivers/vfio/
 # with gcc, sparse and clang, 64- and 32-bit) and the KUnit configs of
 # kunit/; the configs marked "# run: tip" run after the last patch only,
-# those marked "# run: manual" (plain UML, x86_64 under QEMU) not at all.  Every check passes, warns or fails.  Writes out/summary.json and
+# those marked "# run: manual" (plain UML, x86_64 under QEMU) not at all.
+# Every check passes, warns or fails.  Writes out/summary.json and
 # out/summary.txt and prints the table; exits 1 if any check failed (a
 # warning is not a failure).
 #
@@ -184,8 +185,7 @@ note "applying the series to $base"
 if ! "$PROJECT/scripts/apply-series.sh" "$SRC" "$BOT_BRANCH" >"$OUT/commits" 2>"$OUT/apply.err"; then
 	cat "$OUT/apply.err" >&2
 	record series apply fail 0 "$(tail -n1 "$OUT/apply.err")"
-	note "done (at $SECONDS s)"
-"$PROJECT/scripts/summary.py" "$OUT"
+	"$PROJECT/scripts/summary.py" "$OUT"
 	exit 1
 fi
 mapfile -t patches < <(cut -d' ' -f1 "$OUT/commits")
