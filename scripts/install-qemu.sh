@@ -7,9 +7,11 @@
 # 10.0, which has the igb device bookworm's 7.2 lacks), as root with apt-get.
 # apt runs with a configuration of the project's own in .cache/apt/qemu/:
 # a sources list of bookworm, its updates and security suites and
-# bookworm-backports, its own lists and archives.  Only qemu-system-x86 is
-# asked for from bookworm-backports (`pkg/suite`); apt takes from there the
-# dependencies that need it and nothing else.  The machine's apt sources
+# bookworm-backports, its own lists and archives.  Only qemu-system-x86 and
+# the three packages it needs newer than bookworm's are asked for from
+# bookworm-backports (`pkg/suite`: apt 2.6 does not take a dependency from
+# the suite by itself, it refuses with "held broken packages"); everything
+# else comes from bookworm.  The machine's apt sources
 # and state are neither read nor written.  Does nothing when that version
 # is installed.  --version prints the version it would install.
 set -euo pipefail
@@ -18,6 +20,8 @@ set -euo pipefail
 
 PKG=qemu-system-x86
 SUITE=bookworm-backports
+# What qemu-system-x86 10.0 depends on at versions bookworm does not have.
+DEPS=(qemu-system-common qemu-system-data seabios)
 VERSION=${QEMU_PKG_VERSION:-1:10.0.2+ds-2+deb13u1~bpo12+1}
 case ${1:-} in
 --version | '') ;;
@@ -70,7 +74,7 @@ fi
 [ "$(id -u)" -eq 0 ] || die "not root: cannot install $PKG=$VERSION"
 note "installing $PKG $VERSION from $SUITE"
 DEBIAN_FRONTEND=noninteractive apt-get "${opts[@]}" install -y -q --no-install-recommends \
-	"$PKG/$SUITE" >"$dir/install.log" 2>&1 ||
+	"$PKG/$SUITE" "${DEPS[@]/%//$SUITE}" >"$dir/install.log" 2>&1 ||
 	die "apt-get install $PKG/$SUITE failed: $(grep -m1 -E '^(E|Err):' "$dir/install.log")"
 installed=$(dpkg-query -W -f='${Version}' "$PKG")
 [ "$installed" = "$VERSION" ] || die "installed $PKG $installed, not $VERSION"
