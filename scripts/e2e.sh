@@ -5,7 +5,7 @@
 #
 # The end-to-end test: build the guest kernel of scripts/e2e/guest.config
 # (tinyconfig + VFIO, vfio-pci, the virtio variant driver, mdev + mtty,
-# KASAN, lockdep, kmemleak) from COMMIT, an initramfs of busybox, the
+# lockdep, kmemleak, SLUB debugging) from COMMIT, an initramfs of busybox, the
 # modules, the VFIO client scripts/e2e/vfio-e2e.c and upstream's VFIO
 # selftests of COMMIT (tools/testing/selftests/vfio, linked statically),
 # and boot it in QEMU (q35, emulated intel-iommu, an edu device, a modern
@@ -183,7 +183,7 @@ timeout -k 30 "$limit" qemu-system-x86_64 \
 	-device igb,netdev=n1,bus=rp2 \
 	-kernel "$build/arch/x86/boot/bzImage" -initrd "$E2E/initramfs.cpio" \
 	-append "console=ttyS0 intel_iommu=on panic=-1 e2e.cycles=$cycles \
-hugepagesz=1G hugepages=2 hugepagesz=2M hugepages=32 vfio_pci.enable_sriov=1 log_buf_len=16M e2e.acpi=$acpi e2e.limit=$limit" \
+hugepagesz=1G hugepages=2 hugepagesz=2M hugepages=32 vfio_pci.enable_sriov=1 slub_debug=FZP log_buf_len=16M e2e.acpi=$acpi e2e.limit=$limit" \
 	</dev/null >"$outdir/console.log" 2>&1 || rc=$?
 stamp guest
 opts=(--qemu "$(cat "$outdir/qemu-version")")
