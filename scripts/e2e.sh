@@ -170,9 +170,19 @@ rc=0
 # other lane's mmap() of one failed), besides vfio_pci_driver_test's 1 GiB
 # of shared memory.  Two vCPUs, one
 # TCG thread each: the guest runs its selftests and sweeps in two lanes.
+# 45 s before its limit, a guest still running is asked through QEMU's
+# monitor where each vCPU is (qemu-regs.py: RIP and the kernel addresses on
+# the stack, as symbols), into hang.txt: a hang says where it spins.
+mon=$E2E/monitor.sock
+rm -f "$mon" "$outdir/hang.txt"
+# shellcheck disable=SC2016
+bash -c 'trap "kill \$s 2>/dev/null; exit 0" TERM; sleep "$1" & s=$!; wait "$s"
+	exec "${@:2}"' regs $((limit > 90 ? limit - 45 : limit)) \
+	"$PROJECT/scripts/e2e/qemu-regs.py" "$mon" "$build/System.map" 2 >"$outdir/hang.txt" 2>&1 &
+regs_pid=$!
 timeout -k 30 "$limit" qemu-system-x86_64 \
 	-machine q35,kernel-irqchip=split -accel tcg,thread=multi -cpu qemu64,+pdpe1gb -m 5G -smp 2 \
-	-display none -monitor none -serial stdio -no-reboot \
+	-display none -monitor "unix:$mon,server=on,wait=off" -serial stdio -no-reboot \
 	-device intel-iommu,intremap=on,caching-mode=on \
 	-device edu \
 	-device pcie-root-port,id=rp1,bus=pcie.0,chassis=1 \
@@ -183,9 +193,15 @@ timeout -k 30 "$limit" qemu-system-x86_64 \
 	-device igb,netdev=n1,bus=rp2 \
 	-kernel "$build/arch/x86/boot/bzImage" -initrd "$E2E/initramfs.cpio" \
 	-append "console=ttyS0 intel_iommu=on panic=-1 e2e.cycles=$cycles \
-hugepagesz=1G hugepages=2 hugepagesz=2M hugepages=32 vfio_pci.enable_sriov=1 slub_debug=FZP log_buf_len=16M e2e.acpi=$acpi e2e.limit=$limit" \
+hugepagesz=1G hugepages=2 hugepagesz=2M hugepages=32 vfio_pci.enable_sriov=1 slub_debug=FZP idle=poll log_buf_len=16M e2e.acpi=$acpi e2e.limit=$limit" \
 	</dev/null >"$outdir/console.log" 2>&1 || rc=$?
+kill "$regs_pid" 2>/dev/null || true
+wait "$regs_pid" 2>/dev/null || true
 stamp guest
+if [ -s "$outdir/hang.txt" ]; then
+	note "the guest was still running 45 s before its limit; its vCPUs then:"
+	sed 's/^/    /' "$outdir/hang.txt" >&2
+fi
 opts=(--qemu "$(cat "$outdir/qemu-version")")
 # The two WARNs the sweeps may cause that are not VFIO's (scan.py, README):
 # the IOMMU core's on a failed re-attach of the default domain, and
