@@ -17,6 +17,9 @@ tap-end DEVICE PROGRAM EXIT-CODE [SECONDS]", their TAP output indented by "    t
 Each TAP result is a case "st:DEVICE:TEST" (TEST is the harness's
 fixture.variant.test, its variant naming the IOMMU mode), and the program
 itself a case "st:DEVICE:PROGRAM" (its exit code; a splat while it ran).
+The series' KUnit suites, loaded as modules in the guest, come the same
+way as the DEVICE "kunit": their cases are "kunit:SUITE.CASE", the whole
+run "kunit:PROGRAM".
 A skip is a case of its own status, skip, when scripts/e2e/expected-skips
 gives its reason (lines "REGEX<TAB>REASON", REGEX matched against
 "DEVICE:TEST" or "DEVICE:PROGRAM"); any other skip fails.
@@ -138,6 +141,11 @@ def names(line, function):
     return re.search(rf'(^|[^\w.]){re.escape(function)}\+0x', line) is not None
 
 
+def tap_case(device, test):
+    """The case of a TAP result: a selftest's on DEVICE, or a KUnit case."""
+    return f'{device}:{test}' if device == 'kunit' else f'st:{device}:{test}'
+
+
 def fail_case(results, case, sig):
     """A splat fails CASE; the first one says enough."""
     res = results[case]
@@ -166,7 +174,7 @@ def scan(path, skips):
                 m = TAP.match(line)
                 if m:
                     failed, test, skip, said = m.groups()
-                    case = f'st:{tap[0]}:{test}'
+                    case = tap_case(tap[0], test)
                     if failed:
                         results[case] = ['fail', note or 'not ok']
                     elif skip:
@@ -208,7 +216,7 @@ def scan(path, skips):
             m = TAP_BEGIN.match(line)
             if m:
                 tap = m.groups()
-                current = f'st:{tap[0]}:{tap[1]}'
+                current = tap_case(*tap)
                 results[current] = ['unfinished', 'did not finish']
                 note, plan, got = '', None, 0
                 continue

@@ -527,6 +527,21 @@ t "e2e/scan.py: a program that exits 0 short of its TAP plan fails" \
 		grep -qx 'st:igb:vfio-pci:vfio_pci_device_test	fail	exit 0, but 1 result(s) for a plan of 2' '$tmp/cases.short' &&
 		grep -qx 'st:igb:vfio-pci:vfio_pci_device_test.a	pass	' '$tmp/cases.short'"
 
+# The series' KUnit suites in the guest: cases "kunit:SUITE.CASE", their
+# skips against expected-skips like the selftests'.
+printf '%s\n' 'e2e: begin kunit' 'e2e: tap kunit vfio' '    tap| 1..3' \
+	'    tap| ok 1 vfio_alloc.vfio_alloc_test_minimal' \
+	'    tap| ok 1 vfio_fault.vfio_fault_test_alloc # SKIP fail-nth would count failslab' \
+	'    tap| not ok 1 vfio_group.vfio_group_test_shared' 'e2e: tap-end kunit vfio 1 4' \
+	'e2e: FAIL kunit a KUnit case failed' 'e2e: done 0 passed, 1 failed' >"$tmp/console.kunit"
+printf 'kunit:vfio_fault\\..*\tfailslab built in\n' >"$tmp/kskips"
+t "e2e/scan.py: KUnit cases in the guest are kunit:SUITE.CASE, their skips expected or not" \
+	bash -c "! python3 '$S/e2e/scan.py' --skips '$tmp/kskips' '$tmp/console.kunit' '$tmp/cases.kunit' >/dev/null &&
+		grep -qx 'kunit:vfio_alloc.vfio_alloc_test_minimal	pass	' '$tmp/cases.kunit' &&
+		grep -qx 'kunit:vfio_fault.vfio_fault_test_alloc	skip	failslab built in (the test: fail-nth would count failslab)' '$tmp/cases.kunit' &&
+		grep -qx 'kunit:vfio_group.vfio_group_test_shared	fail	not ok' '$tmp/cases.kunit' &&
+		grep -qx 'kunit:vfio	fail	exit 1' '$tmp/cases.kunit'"
+
 # summary.py: a skip is counted apart, neither passed nor failed.
 mkdir -p "$tmp/sum"
 printf '%s\t%s\t%s\t%s\t%s\n' p1 build pass 30 '' p1 e2e:a skip 0 'no MSI' \
