@@ -178,7 +178,7 @@ rm -f "$mon" "$outdir/hang.txt"
 # shellcheck disable=SC2016
 bash -c 'trap "kill \$s 2>/dev/null; exit 0" TERM; sleep "$1" & s=$!; wait "$s"
 	exec "${@:2}"' regs $((limit > 90 ? limit - 45 : limit)) \
-	"$PROJECT/scripts/e2e/qemu-regs.py" "$mon" "$build/System.map" 2 >"$outdir/hang.txt" 2>&1 &
+	"$PROJECT/scripts/e2e/qemu-regs.py" "$mon" "$build/System.map" 2 >"$outdir/hang.txt" 2>&1 9>&- &
 regs_pid=$!
 timeout -k 30 "$limit" qemu-system-x86_64 \
 	-machine q35,kernel-irqchip=split -accel tcg,thread=multi -cpu qemu64,+pdpe1gb -m 5G -smp 2 \

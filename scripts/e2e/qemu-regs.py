@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Where each vCPU of a guest that stopped answering is: its RIP as a symbol
 of the guest kernel, and the kernel text addresses on its stack (a rough
-backtrace), asked of QEMU's human monitor.
+backtrace), asked of QEMU's human monitor while the guest runs (a
+snapshot: a spinning vCPU is seen somewhere in its loop).
 
 qemu-regs.py MONITOR-SOCKET SYSTEM-MAP [CPUS]
 
@@ -49,7 +50,10 @@ class Monitor:
         data = b''
         deadline = time.time() + 20
         while not data.endswith(PROMPT) and time.time() < deadline:
-            chunk = self.sock.recv(65536)
+            try:
+                chunk = self.sock.recv(65536)
+            except OSError:
+                break
             if not chunk:
                 break
             data += chunk
@@ -63,24 +67,35 @@ class Monitor:
 
 
 def main():
-    if len(sys.argv) not in (3, 4):
+    if len(sys.argv) not in (3, 4) or (len(sys.argv) == 4 and not sys.argv[3].isdigit()):
         sys.exit('usage: qemu-regs.py MONITOR-SOCKET SYSTEM-MAP [CPUS]')
-    addrs, names = load_map(sys.argv[2])
+    try:
+        addrs, names = load_map(sys.argv[2])
+    except OSError as e:
+        sys.exit(f'qemu-regs.py: error: cannot read {sys.argv[2]}: {e.strerror}')
     cpus = int(sys.argv[3]) if len(sys.argv) == 4 else 2
-    mon = Monitor(sys.argv[1])
+    try:
+        mon = Monitor(sys.argv[1])
+    except OSError as e:
+        sys.exit(f'qemu-regs.py: error: no monitor at {sys.argv[1]}: {e}')
     for cpu in range(cpus):
         mon.cmd(f'cpu {cpu}')
         regs = mon.cmd('info registers')
         m = re.search(r'RIP=([0-9a-f]+)', regs)
-        rip = int(m.group(1), 16) if m else None
-        where = symbol(addrs, names, rip) if rip is not None else None
-        mode = 'kernel' if where else 'user'
-        print(f'vCPU {cpu}: RIP {rip:#x} ({where or mode})' if rip is not None
-              else f'vCPU {cpu}: no RIP in: {regs.strip()[:200]}')
+        if not m:
+            print(f'vCPU {cpu}: no RIP in: {regs.strip()[:200]}', flush=True)
+            continue
+        rip = int(m.group(1), 16)
+        # The privilege level says kernel or user; System.map does not
+        # have the modules' code.
+        cpl = re.search(r'CPL=(\d)', regs)
+        kernel = cpl.group(1) == '0' if cpl else rip >= 0xffff800000000000
+        where = symbol(addrs, names, rip) or ('a module' if kernel else 'user')
+        print(f'vCPU {cpu}: RIP {rip:#x} ({where})', flush=True)
         flags = re.search(r'RFL=([0-9a-f]+)', regs)
         if flags:
-            print(f'  interrupts {"on" if int(flags.group(1), 16) & 0x200 else "off"}')
-        if where:
+            print(f'  interrupts {"on" if int(flags.group(1), 16) & 0x200 else "off"}', flush=True)
+        if kernel:
             # HMP names the stack pointer $esp, 64 bits wide on x86_64.
             stack = mon.cmd('x/128gx $esp')
             frames = []
@@ -89,7 +104,7 @@ def main():
                 if s and (not frames or frames[-1] != s):
                     frames.append(s)
             for s in frames[:24]:
-                print(f'  ? {s}')
+                print(f'  ? {s}', flush=True)
 
 
 if __name__ == '__main__':

@@ -108,7 +108,7 @@ git -C "$SRC" worktree prune
 git -C "$SRC" worktree add -q --detach "$wt" "$BASE_BRANCH"
 
 t "shellcheck is clean" shellcheck -x "$S"/*.sh "$S"/tests/*.sh "$PROJECT/.ci/run"
-t "python scripts compile" python3 -m py_compile "$S"/*.py
+t "python scripts compile" python3 -m py_compile "$S"/*.py "$S"/e2e/*.py
 
 # The quilt.
 d=$(fixture_series missing good.patch)
