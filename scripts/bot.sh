@@ -313,7 +313,7 @@ while IFS=$'\t' read -r p s d; do record "$p" stable "$s" 0 "$d"; done <"$OUT/st
 [ -s "$OUT/stable/stdout" ] || record_run "${patches[-1]}" stable "$OUT/stable"
 # The VFIO selftests build at the tip when the series touches include/ or
 # tools/ (the uapi and the selftests' own sources).
-if git -C "$SRC" diff --name-only "$base" "${commits[-1]}" | grep -qE '^(include|tools)/'; then
+if grep -qE '^(include|tools)/' <<<"$(git -C "$SRC" diff --name-only "$base" "${commits[-1]}")"; then
 	run_cached "$key-selftests" "$OUT/tip/selftests" "$PROJECT/scripts/build-selftests.sh" \
 		"$SRC" "$OUT/tip/selftests"
 	record_run "${patches[-1]}" selftests "$OUT/tip/selftests"
